@@ -1,7 +1,7 @@
 # hakmem: top-level build. Every part has its own fragment:
 #   allocator/build.mk   libhakmem.so, libhakmem.a, libhakmem-api.a, debug variant
 #   workloads/build.mk   build/workloads/<name>
-#   harness/build.mk     build/hakbench
+#   harness/*.mk         build/hakbench; ci and baseline targets
 #   tests/*/build.mk     test binaries and shims (built by `make test`)
 # Everything goes to build/. `make test` runs tests/run.sh, whose last line is
 # "N passed, N failed".
@@ -21,7 +21,7 @@ TEST_PACKAGES  := valgrind
 all: deps
 
 include allocator/build.mk
-include $(wildcard workloads/build.mk harness/build.mk)
+include $(wildcard workloads/*.mk harness/*.mk)
 include $(wildcard tests/*/build.mk)
 
 deps:
