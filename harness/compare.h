@@ -1,0 +1,21 @@
+/* compare.h: `hakbench compare`, a results file against a baseline.
+ *
+ * For every cell present in both files it reports the baseline and current
+ * medians, the change in percent, a Mann-Whitney p-value for timed metrics,
+ * and a verdict (regressed, improved, no change, within noise); a geometric
+ * mean row closes each table. See harness/CI.md for the rules.
+ */
+#ifndef HB_COMPARE_H
+#define HB_COMPARE_H
+
+/* Exit statuses of hb_compare_main. */
+enum {
+  HB_COMPARE_OK = 0,          /* nothing of hakmem regressed   */
+  HB_COMPARE_REGRESSED = 1,   /* at least one hakmem cell did  */
+  HB_COMPARE_BAD_INPUT = 2    /* missing/corrupt file, different suites, nothing in common */
+};
+
+/* argv[0] = "compare"; argv[1..] = BASE.json CURRENT.json [options]. */
+int hb_compare_main(int argc, char **argv);
+
+#endif
