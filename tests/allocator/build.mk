@@ -1,0 +1,47 @@
+# tests/allocator/build.mk: the allocator's test programs (tests of issue 2).
+# Every C test is built twice (see tests/allocator/talloc.h):
+#   <name>-libc  calls malloc & co.; the scripts run it under LD_PRELOAD=libhakmem.so
+#   <name>-hak   calls hak_* and links libhakmem-api.a
+# plus stress-tsan: the stress test and the allocator sources under
+# ThreadSanitizer. `make test-allocator-libc` builds only the -libc programs
+# (they need no allocator, e.g. to check them against glibc).
+
+TA_DIR    := $(BUILD)/tests/allocator
+TA_PROGS  := conform stress fork larson memreturn
+TA_HDR    := tests/allocator/talloc.h
+# -fno-builtin: the compiler must not fold or drop the allocation calls the
+# tests make on purpose. -Wno-use-after-free: the tests keep using a block
+# after a realloc that failed on purpose, and compare against old addresses.
+TA_CFLAGS := $(CFLAGS_BASE) -fno-builtin -Wno-use-after-free -pthread -Iallocator/include
+TA_LIBC   := $(TA_PROGS:%=$(TA_DIR)/%-libc)
+TA_HAK    := $(TA_PROGS:%=$(TA_DIR)/%-hak)
+TA_TSAN   := $(TA_DIR)/stress-tsan
+
+# Allocator sources under TSan: the allocator's own flags minus -Werror (a
+# sanitizer-only warning in someone else's file must not stop the tests) and
+# minus -O2 (TSan reports read better at -O1).
+TA_TSAN_HAK_CFLAGS := $(filter-out -Werror -O%,$(HAK_CFLAGS)) -O1 -fsanitize=thread
+TA_TSAN_HAK_OBJS   := $(patsubst allocator/src/%.c,$(TA_DIR)/tsan-hak/%.o,$(HAK_API_SRCS))
+
+.PHONY: test-allocator-libc
+test-allocator-libc: $(TA_LIBC)
+test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN)
+
+$(TA_DIR)/%-libc: tests/allocator/%.c $(TA_HDR) | deps
+	@mkdir -p $(@D)
+	$(CC) $(TA_CFLAGS) $< -o $@ -ldl
+
+$(TA_DIR)/%-hak: tests/allocator/%.c $(TA_HDR) $(LIBHAKMEM_API) | deps
+	@mkdir -p $(@D)
+	$(CC) $(TA_CFLAGS) -DT_HAK $< -o $@ $(LIBHAKMEM_API) -ldl
+
+$(TA_DIR)/tsan-hak/%.o: allocator/src/%.c $(HAK_HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(TA_TSAN_HAK_CFLAGS) -c $< -o $@
+
+$(TA_DIR)/stress-tsan.o: tests/allocator/stress.c $(TA_HDR) | deps
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -O%,$(TA_CFLAGS)) -O1 -fsanitize=thread -DT_HAK -c $< -o $@
+
+$(TA_TSAN): $(TA_DIR)/stress-tsan.o $(TA_TSAN_HAK_OBJS)
+	$(CC) -fsanitize=thread -pthread $^ -o $@ -ldl
