@@ -1,0 +1,21 @@
+# harness/build.mk: build/hakbench, the runner, reporter, plotter front end
+# and (compare.c, from the compare/CI helper) comparer. Every harness/*.c is
+# part of it.
+
+HB_SRCS  := $(wildcard harness/*.c)
+HB_HDRS  := $(wildcard harness/*.h)
+HB_OBJS  := $(patsubst harness/%.c,$(BUILD)/harness/%.o,$(HB_SRCS))
+HAKBENCH := $(BUILD)/hakbench
+# Recorded in results.json's context: how the project's code was compiled.
+HB_BUILD_FLAGS := $(CC) $(CFLAGS_BASE)
+
+BUILD_PACKAGES += libjansson-dev
+
+all: $(HAKBENCH)
+
+$(BUILD)/harness/%.o: harness/%.c $(HB_HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -DHB_BUILD_FLAGS='"$(HB_BUILD_FLAGS)"' -c $< -o $@
+
+$(HAKBENCH): $(HB_OBJS)
+	$(CC) -o $@ $^ -ljansson -lm -ldl

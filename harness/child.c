@@ -1,0 +1,162 @@
+/* child.c: one workload run as a child process: LD_PRELOAD, process group,
+ * timeout, wait4 rusage, stdout's last line and stderr's last lines. */
+#include "child.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEEP_STDOUT  (64 * 1024)   /* enough for the JSON line            */
+#define KEEP_STDERR  (16 * 1024)
+#define TAIL_LINES   8
+
+volatile pid_t hb_child_current;
+
+const char *hb_signal_name(int sig)
+{
+  static char buf[32];
+  const char *abbrev = sigabbrev_np(sig);
+  if (abbrev) snprintf(buf, sizeof buf, "SIG%s", abbrev);
+  else snprintf(buf, sizeof buf, "signal %d", sig);
+  return buf;
+}
+
+/* Keep only the last `keep` bytes of a stream. */
+static void keep_tail(hb_buf_t *b, const char *data, size_t n, size_t keep)
+{
+  hb_buf_addn(b, data, n);
+  if (b->len > 2 * keep) {
+    memmove(b->s, b->s + b->len - keep, keep);
+    b->len = keep;
+    b->s[b->len] = '\0';
+  }
+}
+
+static char *last_line(const char *s, size_t len)
+{
+  while (len && (s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == ' ')) len--;
+  size_t start = len;
+  while (start && s[start - 1] != '\n') start--;
+  char *r = hb_xmalloc(len - start + 1);
+  memcpy(r, s + start, len - start);
+  r[len - start] = '\0';
+  return r;
+}
+
+static char *last_lines(const char *s, size_t len, int lines)
+{
+  while (len && (s[len - 1] == '\n' || s[len - 1] == '\r')) len--;
+  size_t start = len;
+  int seen = 0;
+  while (start) {
+    if (s[start - 1] == '\n' && ++seen == lines) break;
+    start--;
+  }
+  char *r = hb_xmalloc(len - start + 1);
+  memcpy(r, s + start, len - start);
+  r[len - start] = '\0';
+  return r;
+}
+
+static void child_exec(hb_child_t *c, int out, int err)
+{
+  setpgid(0, 0);
+  dup2(out, 1);
+  dup2(err, 2);
+  int devnull = open("/dev/null", O_RDONLY);
+  if (devnull >= 0) dup2(devnull, 0);
+  if (c->preload) setenv("LD_PRELOAD", c->preload, 1);
+  else unsetenv("LD_PRELOAD");
+  if (c->pin_cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(c->pin_cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+      dprintf(2, "hakbench: cannot pin to CPU %d: %s\n", c->pin_cpu, strerror(errno));
+  }
+  signal(SIGPIPE, SIG_DFL);
+  execv(c->argv[0], c->argv);
+  dprintf(2, "hakbench: cannot execute %s: %s\n", c->argv[0], strerror(errno));
+  _exit(127);
+}
+
+int hb_child_run(hb_child_t *c)
+{
+  int po[2], pe[2];
+  if (pipe2(po, O_CLOEXEC) != 0) return -1;
+  if (pipe2(pe, O_CLOEXEC) != 0) { close(po[0]); close(po[1]); return -1; }
+  fflush(NULL);
+  double t0 = hb_now();
+  pid_t pid = fork();
+  if (pid < 0) { close(po[0]); close(po[1]); close(pe[0]); close(pe[1]); return -1; }
+  if (pid == 0) child_exec(c, po[1], pe[1]);
+  setpgid(pid, pid); /* also here: whichever runs first wins the race */
+  hb_child_current = pid;
+  close(po[1]);
+  close(pe[1]);
+
+  hb_buf_t out = {0}, err = {0};
+  struct pollfd fds[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+  int open_fds = 2, reaped = 0, status = 0;
+  double deadline = t0 + c->timeout_s;
+  c->timed_out = 0;
+  while (open_fds > 0 || !reaped) {
+    if (!reaped) {
+      pid_t r = wait4(pid, &status, WNOHANG, &c->ru);
+      if (r == pid) {
+        reaped = 1;
+        hb_child_current = 0;
+        c->wall_s = hb_now() - t0;
+        kill(-pid, SIGKILL); /* leftovers of its group holding the pipes */
+      }
+    }
+    if (!reaped && !c->timed_out && hb_now() >= deadline) {
+      c->timed_out = 1;
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+    }
+    if (open_fds > 0) {
+      int pr = poll(fds, 2, 10);
+      if (pr < 0 && errno != EINTR) break;
+      for (int i = 0; i < 2; i++) {
+        if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        char buf[8192];
+        ssize_t n = read(fds[i].fd, buf, sizeof buf);
+        if (n > 0) keep_tail(i == 0 ? &out : &err, buf, (size_t)n, i == 0 ? KEEP_STDOUT : KEEP_STDERR);
+        else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+          close(fds[i].fd);
+          fds[i].fd = -1;
+          open_fds--;
+        }
+      }
+    } else if (!reaped) {
+      struct timespec ts = { 0, 2000000 };
+      nanosleep(&ts, NULL);
+    }
+  }
+  for (int i = 0; i < 2; i++) if (fds[i].fd >= 0) close(fds[i].fd);
+  c->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  c->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  c->exec_failed = c->exit_code == 127 && err.s && strstr(err.s, "hakbench: cannot execute");
+  c->last_line = last_line(out.s ? out.s : "", out.len);
+  c->stderr_tail = last_lines(err.s ? err.s : "", err.len, TAIL_LINES);
+  hb_buf_free(&out);
+  hb_buf_free(&err);
+  return 0;
+}
+
+void hb_child_free(hb_child_t *c)
+{
+  free(c->last_line);
+  free(c->stderr_tail);
+  c->last_line = c->stderr_tail = NULL;
+}
