@@ -16,6 +16,9 @@ TA_CFLAGS := $(CFLAGS_BASE) -fno-builtin -Wno-use-after-free -pthread -Iallocato
 TA_LIBC   := $(TA_PROGS:%=$(TA_DIR)/%-libc)
 TA_HAK    := $(TA_PROGS:%=$(TA_DIR)/%-hak)
 TA_TSAN   := $(TA_DIR)/stress-tsan
+# Start-up test: preload only (it is about being the process allocator),
+# with the dlopen()ed library whose __thread array the loader allocates.
+TA_START  := $(TA_DIR)/startup-libc $(TA_DIR)/libtatls.so
 
 # Allocator sources under TSan: the allocator's own flags minus -Werror (a
 # sanitizer-only warning in someone else's file must not stop the tests) and
@@ -24,8 +27,8 @@ TA_TSAN_HAK_CFLAGS := $(filter-out -Werror -O%,$(HAK_CFLAGS)) -O1 -fsanitize=thr
 TA_TSAN_HAK_OBJS   := $(patsubst allocator/src/%.c,$(TA_DIR)/tsan-hak/%.o,$(HAK_API_SRCS))
 
 .PHONY: test-allocator-libc
-test-allocator-libc: $(TA_LIBC)
-test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN)
+test-allocator-libc: $(TA_LIBC) $(TA_START)
+test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN) $(TA_START)
 
 $(TA_DIR)/%-libc: tests/allocator/%.c $(TA_HDR) | deps
 	@mkdir -p $(@D)
@@ -45,3 +48,7 @@ $(TA_DIR)/stress-tsan.o: tests/allocator/stress.c $(TA_HDR) | deps
 
 $(TA_TSAN): $(TA_DIR)/stress-tsan.o $(TA_TSAN_HAK_OBJS)
 	$(CC) -fsanitize=thread -pthread $^ -o $@ -ldl
+
+$(TA_DIR)/libtatls.so: tests/allocator/tlslib.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -shared -fPIC $< -o $@

@@ -500,6 +500,15 @@ static int run_child(const char *self, const char *a1, const char *a2, const cha
   return st;
 }
 
+static const char *status_str(int st)
+{
+  static char buf[64];
+  if (WIFEXITED(st)) snprintf(buf, sizeof buf, "exit %d", WEXITSTATUS(st));
+  else if (WIFSIGNALED(st)) snprintf(buf, sizeof buf, "killed by signal %d", WTERMSIG(st));
+  else snprintf(buf, sizeof buf, "status %#x", st);
+  return buf;
+}
+
 static void first_line(char *out, size_t cap, const char *buf)
 {
   size_t i = 0;
@@ -526,14 +535,14 @@ static void check_invalid_frees(const char *self)
     line[0] = 0;
     if (msg) first_line(line, sizeof line, msg);
     report(WIFEXITED(st) && WEXITSTATUS(st) == 0 && msg && strstr(buf, "child-ok"),
-           "%s: reported (\"%s\"), ignored, live blocks intact, process goes on (exit %d)",
-           cases[k].what, msg ? line : "no report", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+           "%s: reported (\"%s\"), ignored, live blocks intact, process goes on (%s)",
+           cases[k].what, msg ? line : "no report", status_str(st));
     if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0 && msg))
       printf("     child output: %.600s\n", buf);
     st = run_child(self, "invalid", cases[k].kind, "1", buf, sizeof buf);
     report(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT && strstr(buf, cases[k].expect),
-           "%s with HAKMEM_ABORT_ON_ERROR=1: reported, then SIGABRT (%s %d)", cases[k].what,
-           WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+           "%s with HAKMEM_ABORT_ON_ERROR=1: reported, then SIGABRT (%s)", cases[k].what,
+           status_str(st));
   }
 }
 
@@ -549,8 +558,7 @@ static void check_oom(const char *self)
   }
   report(WIFEXITED(st) && WEXITSTATUS(st) == 0,
          "real out of memory (RLIMIT_AS): NULL + ENOMEM for large and small blocks, no crash,"
-         " allocation works again after freeing (%s %d)", WIFSIGNALED(st) ? "signal" : "exit",
-         WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+         " allocation works again after freeing (%s)", status_str(st));
 }
 
 int main(int argc, char **argv)

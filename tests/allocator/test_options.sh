@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The documented HAKMEM_* options do what they say, under LD_PRELOAD:
+#   HAKMEM_STATS=1           statistics on stderr at exit (nothing without it)
+#   HAKMEM_VERBOSE=1         a longer report for an invalid free than without
+#   HAKMEM_ABORT_ON_ERROR=1  SIGABRT after the report (also in conform.c, per case)
+# The invalid free comes from conform's child mode: free() of a stack address.
+. "$(dirname "$0")/lib.sh"
+need "$TA/conform-libc" "$LIBHAKMEM"
+[ -n "${HAKTEST_PRELOAD:-}" ] && { echo "skip: HAKTEST_PRELOAD set, these are hakmem's options"; exit 77; }
+clean() { env -u HAKMEM_STATS -u HAKMEM_VERBOSE -u HAKMEM_ABORT_ON_ERROR -u HAKMEM_CHECK "$@"; }
+
+clean LD_PRELOAD="$LIBHAKMEM" /bin/true 2>"$TMP/nostats.err" || fail "/bin/true failed under LD_PRELOAD"
+[ -s "$TMP/nostats.err" ] && { cat "$TMP/nostats.err"; fail "stderr not empty without HAKMEM_STATS"; }
+clean HAKMEM_STATS=1 LD_PRELOAD="$LIBHAKMEM" /bin/true 2>"$TMP/stats.err" || fail "/bin/true failed with HAKMEM_STATS=1"
+cat "$TMP/stats.err"
+grep -qi 'hakmem' "$TMP/stats.err" || fail "HAKMEM_STATS=1 printed no hakmem statistics on stderr"
+echo "ok: HAKMEM_STATS=1 prints statistics at exit ($(wc -l <"$TMP/stats.err") lines), nothing without it"
+
+clean LD_PRELOAD="$LIBHAKMEM" "$TA/conform-libc" --child invalid stack >"$TMP/quiet.out" 2>&1 ||
+  { cat "$TMP/quiet.out"; fail "invalid free without options did not continue"; }
+clean HAKMEM_VERBOSE=1 LD_PRELOAD="$LIBHAKMEM" "$TA/conform-libc" --child invalid stack >"$TMP/verbose.out" 2>&1 ||
+  { cat "$TMP/verbose.out"; fail "invalid free with HAKMEM_VERBOSE=1 did not continue"; }
+q=$(grep -c '' "$TMP/quiet.out"); v=$(grep -c '' "$TMP/verbose.out")
+qc=$(wc -c <"$TMP/quiet.out"); vc=$(wc -c <"$TMP/verbose.out")
+echo "--- without HAKMEM_VERBOSE:"; cat "$TMP/quiet.out"
+echo "--- with HAKMEM_VERBOSE=1:"; cat "$TMP/verbose.out"
+grep -q '^hakmem: free(): invalid pointer 0x' "$TMP/quiet.out" || fail "no invalid-pointer report"
+[ "$vc" -gt "$qc" ] || fail "HAKMEM_VERBOSE=1 report ($vc bytes) is not longer than the plain one ($qc bytes)"
+echo "ok: HAKMEM_VERBOSE=1 report is longer ($v lines/$vc bytes vs $q lines/$qc bytes)"
+
+clean HAKMEM_ABORT_ON_ERROR=1 LD_PRELOAD="$LIBHAKMEM" "$TA/conform-libc" --child invalid stack >"$TMP/abort.out" 2>&1
+rc=$?
+[ $rc -eq 134 ] || { cat "$TMP/abort.out"; fail "HAKMEM_ABORT_ON_ERROR=1: exit $rc, want 134 (SIGABRT)"; }
+echo "ok: HAKMEM_ABORT_ON_ERROR=1 ends the process with SIGABRT (status $rc)"
+echo "PASS: HAKMEM_STATS, HAKMEM_VERBOSE and HAKMEM_ABORT_ON_ERROR behave as documented"
