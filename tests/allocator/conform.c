@@ -233,11 +233,9 @@ static void check_calloc(void)
     for (int i = 0; i < 64; i++) T_free(dirty[i]);
     for (int i = 0; i < 64; i++) {
       unsigned char *p = T_calloc(vsize(1), vsize(n));
-      if (!p) { bad++; bad_n = n; continue; }
-      size_t u = T_usable(p);
-      for (size_t j = 0; j < n; j++) if (p[j]) { bad++; bad_n = n; break; }
-      (void)u;
       dirty[i] = p;
+      if (!p) { bad++; bad_n = n; continue; }
+      for (size_t j = 0; j < n; j++) if (p[j]) { bad++; bad_n = n; break; }
     }
     for (int i = 0; i < 64; i++) T_free(dirty[i]);
   }
