@@ -1,0 +1,23 @@
+# tests/harness/build.mk: purpose-built faulty "allocators" for the harness tests.
+#   build/tests/harness/crash_after.so    SIGSEGV after 100000 allocations
+#   build/tests/harness/hang_after.so     sleeps forever after 100000 allocations
+#   build/tests/harness/not_alloc.so      a shared library with no malloc
+
+HB_TEST_DIR  := $(BUILD)/tests/harness
+HB_TEST_LIBS := $(HB_TEST_DIR)/crash_after.so $(HB_TEST_DIR)/hang_after.so $(HB_TEST_DIR)/not_alloc.so
+
+TEST_PACKAGES += python3-matplotlib
+
+test-build: $(HB_TEST_LIBS)
+
+$(HB_TEST_DIR)/crash_after.so: tests/harness/shims/faulty_malloc.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -DFAULT_CRASH -o $@ $<
+
+$(HB_TEST_DIR)/hang_after.so: tests/harness/shims/faulty_malloc.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -DFAULT_HANG -o $@ $<
+
+$(HB_TEST_DIR)/not_alloc.so: tests/harness/shims/not_an_allocator.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $<
