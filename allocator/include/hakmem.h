@@ -35,15 +35,14 @@ void  *hak_valloc(size_t size);
 void  *hak_pvalloc(size_t size);
 size_t hak_malloc_usable_size(const void *p);
 
-/* Non-zero when p points into memory hakmem manages (a live or free block,
- * or metadata): what free() checks before it trusts a pointer. */
+/* Non-zero when p lies in one of hakmem's SuperSlabs or is the start of a
+ * live large block: what free() checks before it trusts a pointer. */
 int    hak_owns(const void *p);
 
 /* Statistics snapshot (totals over all threads, approximate while threads
  * run). Printed to stderr at exit when HAKMEM_STATS=1. */
 typedef struct hak_stats_s {
   size_t mapped_bytes;      /* address space mapped from the OS right now   */
-  size_t committed_bytes;   /* of which not decommitted (upper bound on RSS) */
   size_t superslabs;        /* SuperSlabs mapped                             */
   size_t large_blocks;      /* directly mapped large blocks live             */
   size_t invalid_frees;     /* frees of pointers hakmem does not own         */

@@ -1,0 +1,132 @@
+/* alloc.c: the allocation entry points of the hak_ API (the libc names in
+ * override.c share their inline fast paths from internal.h). */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include "internal.h"
+
+hak_export void *hak_malloc(size_t n) { return _hak_malloc_fast(n); }
+
+hak_export void *hak_calloc(size_t n, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(n, size, &total)) { errno = ENOMEM; return NULL; }
+  if (total > HAK_SMALL_MAX) return _hak_large_alloc(total, HAK_ALIGN, 1);
+  void *p = _hak_malloc_fast(total);
+  if (p) memset(p, 0, total);
+  return p;
+}
+
+/* Usable size of a block we own; 0 (after a report) for anything else. */
+static size_t usable_size(const void *p, const char *fn) {
+  uintptr_t a = (uintptr_t)p;
+  if ((a & HAK_BAD_PTR_BITS) == 0 && _hak_map_test(_hak_ss_map, a)) {
+    hak_ss_t *ss = _hak_ss_of(p);
+    hak_slab_t *s = _hak_slab_of(ss, p);
+    if (!(atomic_load_explicit(&s->flags, memory_order_relaxed) & HAK_SLAB_UNUSED)) return s->block_size;
+  } else {
+    hak_large_t *hdr = _hak_large_header(p);
+    if (hdr) return hdr->usable;
+  }
+  _hak_error(fn, "invalid pointer", p);
+  return 0;
+}
+
+hak_export size_t hak_malloc_usable_size(const void *p) {
+  return p ? usable_size(p, "malloc_usable_size") : 0;
+}
+
+hak_export void *hak_realloc(void *p, size_t size) {
+  if (p == NULL) return _hak_malloc_fast(size);
+  if (size == 0) {                       /* as glibc: free, return NULL */
+    _hak_free_fast(p, "realloc");
+    return NULL;
+  }
+  size_t old = usable_size(p, "realloc");
+  if (old == 0) { errno = EINVAL; return NULL; }
+  if (size > PTRDIFF_MAX) { errno = ENOMEM; return NULL; }
+  if (old > HAK_SMALL_MAX) {
+    if (size > HAK_SMALL_MAX) {
+      void *q = _hak_large_realloc(p, size);
+      if (q) return q;
+    }
+  } else if (size <= old && size > old / 2) {
+    return p;                            /* still fits, not too wasteful */
+  }
+  void *q = _hak_malloc_fast(size);
+  if (q == NULL) return NULL;            /* p stays valid */
+  memcpy(q, p, size < old ? size : old);
+  _hak_free_fast(p, "realloc");
+  return q;
+}
+
+hak_export void *hak_reallocarray(void *p, size_t n, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(n, size, &total)) { errno = ENOMEM; return NULL; }
+  return hak_realloc(p, total);
+}
+
+/* align: a power of two. Small requests use a class whose block size is a
+ * multiple of align: slabs start aligned to that factor (slab.c), so every
+ * block of such a class is aligned. */
+void *_hak_malloc_aligned(size_t align, size_t size) {
+  if (align <= HAK_ALIGN) return _hak_malloc_fast(size);
+  if (size > PTRDIFF_MAX) { errno = ENOMEM; return NULL; }
+  if (align <= HAK_SMALL_MAX && size <= HAK_SMALL_MAX) {
+    unsigned c = _hak_class_of(size < align ? align : size);
+    while (c < HAK_NCLASSES && (_hak_class_size[c] & (align - 1)) != 0) c++;
+    if (c < HAK_NCLASSES) {
+      hak_heap_t *h = _hak_tls_heap;
+      hak_slab_t *s = h->cur[c];
+      hak_block_t *b = s->free;
+      if (b != NULL) {
+        s->free = b->next;
+        s->used++;
+        return b;
+      }
+      return _hak_alloc_slow(h, c);
+    }
+  }
+  return _hak_large_alloc(size, align, 0);
+}
+
+hak_export int hak_posix_memalign(void **memptr, size_t align, size_t size) {
+  if (align < sizeof(void *) || (align & (align - 1)) != 0) return EINVAL;
+  int saved = errno;
+  void *p = _hak_malloc_aligned(align, size);
+  if (p == NULL) { errno = saved; return ENOMEM; }
+  *memptr = p;
+  return 0;
+}
+
+hak_export void *hak_aligned_alloc(size_t align, size_t size) {
+  if (align == 0 || (align & (align - 1)) != 0) { errno = EINVAL; return NULL; }
+  return _hak_malloc_aligned(align, size);
+}
+
+/* glibc's memalign rounds a non-power-of-two alignment up. */
+hak_export void *hak_memalign(size_t align, size_t size) {
+  if (align > ((size_t)1 << 62)) { errno = EINVAL; return NULL; }
+  if (align & (align - 1)) align = (size_t)1 << (64 - __builtin_clzl(align));
+  return _hak_malloc_aligned(align, size);
+}
+
+hak_export void *hak_valloc(size_t size) { return _hak_malloc_aligned(HAK_PAGE, size); }
+
+hak_export void *hak_pvalloc(size_t size) {
+  if (size > PTRDIFF_MAX) { errno = ENOMEM; return NULL; }
+  size_t rounded = (size + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1);
+  return _hak_malloc_aligned(HAK_PAGE, rounded ? rounded : HAK_PAGE);
+}
+
+hak_export int hak_owns(const void *p) {
+  uintptr_t a = (uintptr_t)p;
+  if (a & ~(((uintptr_t)1 << HAK_ADDR_BITS) - 1)) return 0;
+  if (_hak_map_test(_hak_ss_map, a)) return 1;
+  return _hak_large_header(p) != NULL;
+}
+
+hak_export void hak_collect(void) {
+  _hak_heap_collect(_hak_tls_heap);
+  _hak_ss_collect_global();
+  _hak_large_collect();
+}

@@ -1,0 +1,105 @@
+/* free.c: free() beyond the owner's fast path: remote frees, large blocks,
+ * pointers hakmem does not own, and the HAKMEM_CHECK validation.
+ *
+ * What is detected:
+ *   always            NULL (ignored); pointers outside every SuperSlab and
+ *                     large block (stack, mmap, other allocators, garbage);
+ *                     pointers not 16-byte aligned; pointers into the middle
+ *                     of a large block; a second free of a large block;
+ *                     pointers into a slab slot that serves no class.
+ *   HAKMEM_CHECK=1    pointers into the middle of a small block, and a small
+ *                     block freed twice while the first free is still on its
+ *                     slab's lists (a second free by the owning thread,
+ *                     or any free after the owner collected the first).
+ *   never             a double free of a small block by two non-owner
+ *                     threads before the owner looks at the slab: it makes
+ *                     the remote-free stack cyclic (as in every allocator
+ *                     without per-block headers, the behaviour is undefined).
+ */
+#include "internal.h"
+
+/* A block freed by a thread that does not own its SuperSlab. */
+void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
+  hak_heap_t *owner = atomic_load_explicit(&ss->owner, memory_order_acquire);
+  if (owner == _hak_tls_heap) {             /* ours, but its flags are set */
+    _hak_slab_free_local_slow(owner, ss, s, b);
+    return;
+  }
+  uint8_t f = atomic_load_explicit(&s->flags, memory_order_relaxed);
+  if (hak_unlikely(f & HAK_SLAB_UNUSED)) {
+    _hak_error("free", "invalid pointer", b);
+    return;
+  }
+  if (hak_unlikely(f & HAK_SLAB_CHECK) && !_hak_block_check(ss, s, b, "free")) return;
+
+  /* Push onto thread_free, unless the owner asked to be notified: then take
+   * BUSY and hand the block to the owner heap's delayed list instead. */
+  uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
+  uintptr_t next;
+  do {
+    if ((tf & HAK_TF_STATE) == HAK_TF_NOTIFY) {
+      next = (tf & ~(uintptr_t)HAK_TF_STATE) | HAK_TF_BUSY;
+    } else {
+      b->next = (hak_block_t *)(tf & ~(uintptr_t)HAK_TF_STATE);
+      next = (uintptr_t)b | (tf & HAK_TF_STATE);
+    }
+  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, next, memory_order_release,
+                                                  memory_order_relaxed));
+  if ((tf & HAK_TF_STATE) != HAK_TF_NOTIFY) return;
+
+  /* We hold BUSY: the owner cannot abandon or release this slab, so the
+   * owner we read now stays valid until we clear it. */
+  hak_heap_t *h = atomic_load_explicit(&ss->owner, memory_order_acquire);
+  if (h != NULL) {
+    hak_block_t *top = atomic_load_explicit(&h->delayed, memory_order_relaxed);
+    do {
+      b->next = top;
+    } while (!atomic_compare_exchange_weak_explicit(&h->delayed, &top, b, memory_order_release,
+                                                    memory_order_relaxed));
+  }
+  /* BUSY -> NORMAL (or, with no owner, push the block after all). */
+  tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
+  do {
+    uintptr_t list = tf & ~(uintptr_t)HAK_TF_STATE;
+    if (h == NULL) {
+      b->next = (hak_block_t *)list;
+      list = (uintptr_t)b;
+    }
+    next = list | HAK_TF_NORMAL;
+  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, next, memory_order_release,
+                                                  memory_order_relaxed));
+}
+
+/* Not a SuperSlab pointer: NULL, a large block, or not ours at all. */
+void _hak_free_slow(void *p, const char *fn) {
+  if (p == NULL) return;
+  uintptr_t a = (uintptr_t)p;
+  if ((a & HAK_BAD_PTR_BITS) == 0 && (a & HAK_SS_MASK) == 0 && _hak_map_test(_hak_large_map, a)) {
+    _hak_large_free(p, fn);
+    return;
+  }
+  _hak_error(fn, "invalid pointer", p);
+}
+
+/* HAKMEM_CHECK: is p the start of a block of s, and (when we own s) not
+ * already free? Reports and returns 0 when not. */
+int _hak_block_check(hak_ss_t *ss, hak_slab_t *s, const void *p, const char *fn) {
+  uintptr_t off = (uintptr_t)p - (uintptr_t)s->start;
+  if ((uintptr_t)p < (uintptr_t)s->start || off % s->block_size != 0 ||
+      off / s->block_size >= s->capacity) {
+    _hak_error(fn, "invalid pointer", p);
+    return 0;
+  }
+  hak_heap_t *h = _hak_tls_heap;
+  if (_hak_owner(ss) != h) return 1;
+  _hak_slab_collect(s);
+  for (hak_block_t *f = s->free; f != NULL; f = f->next) {
+    if (f == p) {
+      _hak_error(fn, "double free", p);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+hak_export void hak_free(void *p) { _hak_free_fast(p, "free"); }

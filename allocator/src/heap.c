@@ -1,0 +1,129 @@
+/* heap.c: per-thread heaps: creation, the delayed-free list, thread exit.
+ *
+ * Heaps come from a pool that is never unmapped, so a remote freer that read
+ * a heap pointer can always write to it; a heap whose thread exited is
+ * reused by the next new thread.
+ */
+#include <string.h>
+#include "internal.h"
+
+hak_slab_t _hak_slab_empty = { .flags = HAK_SLAB_UNUSED };
+hak_heap_t _hak_heap_empty = { .cur = { [0 ... HAK_NCLASSES - 1] = &_hak_slab_empty } };
+__thread hak_heap_t *_hak_tls_heap __attribute__((tls_model("initial-exec"))) = &_hak_heap_empty;
+
+static hak_heap_t *heap_pool;       /* exited threads' heaps (global lock) */
+static uint8_t *heap_chunk;         /* bump area for new heaps (global lock) */
+static size_t heap_chunk_left;
+#define HAK_HEAP_CHUNK (64u * 1024u)
+
+extern pthread_key_t _hak_thread_key;
+
+static hak_heap_t *heap_new(void) {
+  pthread_mutex_lock(&_hak_global_lock);
+  hak_heap_t *h = heap_pool;
+  if (h) {
+    heap_pool = h->pool_next;
+  } else {
+    size_t sz = (sizeof(hak_heap_t) + 63) & ~(size_t)63;
+    if (heap_chunk_left < sz) {
+      uint8_t *c = _hak_os_map(HAK_HEAP_CHUNK);
+      if (c) { heap_chunk = c; heap_chunk_left = HAK_HEAP_CHUNK; }
+    }
+    if (heap_chunk_left >= sz) {
+      h = (hak_heap_t *)heap_chunk;
+      heap_chunk += sz;
+      heap_chunk_left -= sz;
+    }
+  }
+  pthread_mutex_unlock(&_hak_global_lock);
+  return h;
+}
+
+hak_heap_t *_hak_heap_init_thread(void) {
+  _hak_process_init();
+  hak_heap_t *h = heap_new();
+  if (h == NULL) return NULL;
+  for (unsigned c = 0; c < HAK_NCLASSES; c++) h->cur[c] = &_hak_slab_empty;
+  /* A reused heap may hold blocks pushed by freers of its previous life
+   * (none can be: its SuperSlabs were all released or abandoned after the
+   * last freer left BUSY); start clean either way. */
+  atomic_store_explicit(&h->delayed, NULL, memory_order_relaxed);
+  h->ss_all = NULL;
+  h->ss_avail[0] = h->ss_avail[1] = NULL;
+  h->pool_next = NULL;
+  h->initialized = 1;
+  _hak_tls_heap = h;
+  /* Set after the TLS pointer: if this allocates, it finds a heap. */
+  pthread_setspecific(_hak_thread_key, h);
+  return h;
+}
+
+/* Blocks of our full slabs that other threads freed (see HAK_TF_NOTIFY). */
+void _hak_heap_drain_delayed(hak_heap_t *h) {
+  hak_block_t *b = atomic_exchange_explicit(&h->delayed, NULL, memory_order_acquire);
+  while (b != NULL) {
+    hak_block_t *next = b->next;
+    hak_ss_t *ss = _hak_ss_of(b);
+    hak_assert(_hak_owner(ss) == h);
+    _hak_slab_free_local_slow(h, ss, _hak_slab_of(ss, b), b);
+    b = next;
+  }
+}
+
+/* Thread exit: release what is empty, abandon SuperSlabs with live blocks. */
+void _hak_heap_thread_exit(hak_heap_t *h) {
+  if (h == NULL || h == &_hak_heap_empty) return;
+  /* 1. No more notifications: after this no remote freer will target h. */
+  for (hak_ss_t *ss = h->ss_all; ss; ss = ss->next)
+    for (unsigned i = 0; i < ss->nslabs; i++)
+      if (!(ss->free_mask & (1u << i))) _hak_tf_set_state(&ss->slabs[i], HAK_TF_NORMAL);
+  /* 2. Blocks already handed to us. */
+  _hak_heap_drain_delayed(h);
+  /* 3. Collect, free empty slabs, then release or abandon each SuperSlab. */
+  for (unsigned c = 0; c < HAK_NCLASSES; c++) h->cur[c] = &_hak_slab_empty;
+  hak_ss_t *ss = h->ss_all;
+  while (ss) {
+    hak_ss_t *next = ss->next;
+    for (unsigned i = 0; i < ss->nslabs; i++) {
+      hak_slab_t *s = &ss->slabs[i];
+      if (ss->free_mask & (1u << i)) continue;
+      _hak_slab_collect(s);
+      if (s->used == 0) {
+        atomic_store_explicit(&s->flags, HAK_SLAB_UNUSED, memory_order_relaxed);
+        s->free = NULL;
+        s->capacity = 0;
+        ss->free_mask |= 1u << i;
+      }
+    }
+    uint32_t all = ss->nslabs == 32 ? 0xffffffffu : (1u << ss->nslabs) - 1;
+    if (ss->free_mask == all) _hak_ss_release(h, ss);
+    else _hak_ss_abandon(h, ss);
+    ss = next;
+  }
+  h->initialized = 0;
+  pthread_mutex_lock(&_hak_global_lock);
+  h->pool_next = heap_pool;
+  heap_pool = h;
+  pthread_mutex_unlock(&_hak_global_lock);
+}
+
+/* hak_collect(): give back every empty slab of this thread's heap. */
+void _hak_heap_collect(hak_heap_t *h) {
+  if (h == &_hak_heap_empty) return;
+  _hak_heap_drain_delayed(h);
+  for (unsigned c = 0; c < HAK_NCLASSES; c++) {
+    hak_slab_t *s = h->cur[c];
+    if (s == &_hak_slab_empty) continue;
+    size_t n = 1;
+    for (hak_slab_t *t = s->next; t != s; t = t->next) n++;
+    for (size_t i = 0; i < n; i++) {
+      hak_slab_t *next = s->next;
+      _hak_slab_collect(s);
+      if (s->used == 0) {
+        _hak_slab_list_remove(h, s);
+        _hak_slab_release(h, _hak_ss_of(s), s);
+      }
+      s = next;
+    }
+  }
+}

@@ -1,0 +1,308 @@
+/* internal.h: hakmem's core types, constants and the inline fast paths.
+ *
+ * Glossary
+ *   block      what malloc returns. No header: its size class is found from
+ *              its address. A free block's first word links it into a list.
+ *   slab       a 64 KiB (small classes) or 256 KiB (medium classes) piece of a
+ *              SuperSlab that serves exactly one size class.
+ *   SuperSlab  a 2 MiB region aligned to 2 MiB. Its header (at its start)
+ *              holds the owner heap and one hak_slab_t record per slab, so
+ *              block -> SuperSlab is a mask and -> slab is a shift.
+ *   heap       one per thread (hak_heap_t, reached through initial-exec TLS):
+ *              per class, a list of the slabs it allocates from. A heap owns
+ *              whole SuperSlabs; only the owner touches its slabs' free lists.
+ *   remote free  a block freed by a thread other than its SuperSlab's owner:
+ *              pushed onto its slab's lock-free thread_free stack, collected
+ *              by the owner on its slow path.
+ *   large block  above HAK_SMALL_MAX: its own mapping, whose user pointer is
+ *              2 MiB-aligned and whose header sits in the page just before it.
+ *
+ * Ownership map: one bit per 2 MiB chunk of the 47-bit address space tells
+ * whether a SuperSlab starts there (hak_ss_map), another whether a large
+ * block's user pointer does (hak_large_map). free() trusts a pointer only
+ * after this lookup, so pointers hakmem does not own are never written.
+ */
+#ifndef HAKMEM_INTERNAL_H
+#define HAKMEM_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include "hakmem.h"
+
+/* ---- attributes -------------------------------------------------------- */
+#define hak_likely(x)     __builtin_expect(!!(x), 1)
+#define hak_unlikely(x)   __builtin_expect(!!(x), 0)
+#define hak_noinline      __attribute__((noinline))
+#define hak_inline        static inline __attribute__((always_inline))
+#define hak_export        __attribute__((visibility("default")))
+#define hak_cold          __attribute__((cold, noinline))
+
+/* Assertions: HAKMEM_DEBUG=1 (make debug) turns on internal checks. */
+#if HAKMEM_DEBUG
+#define hak_assert(c) ((c) ? (void)0 : _hak_assert_fail(#c, __FILE__, __LINE__))
+#else
+#define hak_assert(c) ((void)0)
+#endif
+
+/* ---- geometry ---------------------------------------------------------- */
+#define HAK_ALIGN          16u
+#define HAK_SS_SHIFT       21                       /* 2 MiB SuperSlabs     */
+#define HAK_SS_SIZE        ((uintptr_t)1 << HAK_SS_SHIFT)
+#define HAK_SS_MASK        (HAK_SS_SIZE - 1)
+#define HAK_SLAB_SHIFT_SMALL  16                    /* 64 KiB: 32 per SS    */
+#define HAK_SLAB_SHIFT_MEDIUM 18                    /* 256 KiB: 8 per SS    */
+#define HAK_MAX_SLABS      32
+#define HAK_ADDR_BITS      47                       /* user address space   */
+#define HAK_MAP_WORDS      ((size_t)1 << (HAK_ADDR_BITS - HAK_SS_SHIFT - 6))
+#define HAK_PAGE           4096u
+
+/* Size classes: 16-byte steps up to 128 B, then four classes per power of
+ * two up to 32 KiB (40 classes). Bound: usable <= n + n/4 + 16. */
+#define HAK_NCLASSES       40
+#define HAK_SMALL_MAX      32768u
+#define HAK_TABLE_MAX      1024u      /* sizes up to here map by table      */
+#define HAK_SMALL_KIND_MAX 2048u      /* classes up to here use 64 KiB slabs */
+
+/* ---- types --------------------------------------------------------------- */
+typedef struct hak_block_s { struct hak_block_s *next; } hak_block_t;
+typedef struct hak_heap_s hak_heap_t;
+typedef struct hak_ss_s hak_ss_t;
+
+/* thread_free word: pointer to the top block, low 2 bits a state.
+ *   NORMAL  remote frees push their block here.
+ *   NOTIFY  the owner found the slab full and took it off its lists; the next
+ *           remote freer sets BUSY, hands its block to the owner heap's
+ *           delayed list (so the owner sees the slab has room again), then
+ *           sets NORMAL. While BUSY the owner neither abandons nor releases
+ *           the slab, so that freer may still read ss->owner and the heap.
+ * Invariant: only the owner takes blocks off (all at once, by CAS), so the
+ * stack has no ABA problem; pushes never need a version counter. */
+enum { HAK_TF_NORMAL = 0, HAK_TF_NOTIFY = 1, HAK_TF_BUSY = 2, HAK_TF_STATE = 3 };
+
+/* slab flags: non-zero sends the owner's free() to its slow path. */
+enum {
+  HAK_SLAB_FULL   = 1,   /* off the heap's class list (no free block)    */
+  HAK_SLAB_UNUSED = 2,   /* slot not serving any class                   */
+  HAK_SLAB_CHECK  = 4,   /* HAKMEM_CHECK: validate every free            */
+};
+
+/* One per slab slot. Fields for the malloc/free fast paths come first.
+ * Invariant (owner's view): capacity (blocks carved) == used + length(free).
+ * Blocks on thread_free or on the heap's delayed list still count as used,
+ * so used == 0 means every carved block is back on `free`.
+ * Only the owner thread reads or writes free, used, capacity, next/prev;
+ * flags is read by other threads (relaxed) for diagnostics only. */
+typedef struct hak_slab_s {
+  hak_block_t *free;              /* owner's free list: malloc pops here  */
+  uint32_t used;                  /* see invariant above                  */
+  _Atomic uint8_t flags;          /* HAK_SLAB_*                           */
+  uint8_t cls;                    /* size class                           */
+  uint16_t slot;                  /* index in its SuperSlab               */
+  uint32_t block_size;
+  uint32_t capacity;              /* blocks carved so far                 */
+  uint32_t reserved;              /* blocks that fit                      */
+  _Atomic uintptr_t thread_free;  /* remote frees (see HAK_TF_*)          */
+  uint8_t *start;                 /* first block                          */
+  struct hak_slab_s *next, *prev; /* heap's class list                    */
+} hak_slab_t;
+
+enum { HAK_SS_SMALL = 0, HAK_SS_MEDIUM = 1, HAK_SS_KINDS = 2 };
+
+/* SuperSlab header, at the start of its 2 MiB region (slab 0 starts after
+ * it). owner is NULL while abandoned or cached; it changes only from the
+ * owner thread (abandon) or from the adopter holding the abandoned list
+ * lock, so a thread that reads owner == its own heap can rely on it. */
+struct hak_ss_s {
+  _Atomic(hak_heap_t *) owner;    /* fast path: compared on every free    */
+  uint8_t slab_shift;             /* fast path: slot of a pointer         */
+  uint8_t kind;                   /* HAK_SS_SMALL / HAK_SS_MEDIUM         */
+  uint8_t nslabs;
+  uint32_t free_mask;             /* owner: slots not serving a class     */
+  hak_ss_t *next, *prev;          /* owner heap's list, or a global list  */
+  hak_ss_t *avail_next, *avail_prev; /* owner heap's "has free slots" list */
+  uint8_t in_avail;
+  hak_slab_t slabs[HAK_MAX_SLABS];
+};
+
+/* Per-thread heap. cur[c] is the head of class c's list of slabs with
+ * room, or &_hak_slab_empty (free == NULL) so the fast path needs no NULL
+ * test: an empty heap just takes the slow path. */
+struct hak_heap_s {
+  hak_slab_t *cur[HAK_NCLASSES];           /* fast path                 */
+  _Atomic(hak_block_t *) delayed;          /* blocks of full slabs freed by
+                                              other threads (see NOTIFY) */
+  hak_ss_t *ss_all;                        /* every SuperSlab it owns    */
+  hak_ss_t *ss_avail[HAK_SS_KINDS];        /* those with free slots      */
+  hak_heap_t *pool_next;                   /* heap pool (never unmapped) */
+  uint8_t initialized;
+};
+
+typedef struct hak_large_s {      /* header in the page before the block */
+  uint64_t magic;                 /* HAK_LARGE_LIVE or HAK_LARGE_FREED   */
+  void *map_base;
+  size_t map_size;
+  size_t usable;                  /* bytes usable from the user pointer  */
+  struct hak_large_s *cache_next; /* large-block cache                   */
+} hak_large_t;
+#define HAK_LARGE_LIVE  0x68616b4c61726765ull
+#define HAK_LARGE_FREED 0x68616b4672656564ull
+
+typedef struct hak_options_s {
+  uint8_t verbose, abort_on_error, stats, check;
+} hak_options_t;
+
+/* ---- globals ----------------------------------------------------------- */
+extern _Atomic uint64_t _hak_ss_map[HAK_MAP_WORDS];
+extern _Atomic uint64_t _hak_large_map[HAK_MAP_WORDS];
+extern hak_heap_t _hak_heap_empty;
+extern hak_slab_t _hak_slab_empty;
+extern __thread hak_heap_t *_hak_tls_heap __attribute__((tls_model("initial-exec")));
+extern hak_options_t _hak_options;
+extern const uint8_t _hak_class_table[HAK_TABLE_MAX / 16 + 1];
+extern const uint32_t _hak_class_size[HAK_NCLASSES];
+
+typedef struct hak_counters_s {
+  _Atomic size_t mapped, superslabs, large_blocks, invalid_frees;
+  _Atomic size_t ss_mapped_total, ss_reused, large_cache_hits, adopted, abandoned;
+} hak_counters_t;
+extern hak_counters_t _hak_counters;
+
+/* ---- cross-file internals (_hak_ prefix) --------------------------------- */
+/* os.c: the kernel boundary */
+void *_hak_os_map(size_t size);                      /* NULL + ENOMEM on failure */
+void *_hak_os_map_aligned(size_t size, size_t align, size_t lead, void **base_out, size_t *mapped_out);
+void  _hak_os_unmap(void *p, size_t size);
+void  _hak_os_decommit(void *p, size_t size);
+void *_hak_os_remap_fixed(void *old, size_t old_size, size_t new_size, void *dest);
+int   _hak_os_remap_inplace(void *old, size_t old_size, size_t new_size);
+
+/* errors.c */
+hak_cold void _hak_error(const char *fn, const char *what, const void *p);
+hak_cold void _hak_assert_fail(const char *cond, const char *file, int line);
+void _hak_write_str(int fd, const char *s);
+void _hak_write_num(int fd, size_t v);
+
+/* init.c, options.c, stats.c */
+void _hak_process_init(void);
+void _hak_options_read(void);
+void _hak_stats_print_at_exit(void);
+extern pthread_mutex_t _hak_global_lock;     /* SuperSlab cache, abandoned lists, heap pool */
+extern pthread_mutex_t _hak_large_lock;      /* large-block cache */
+
+/* heap.c */
+hak_heap_t *_hak_heap_init_thread(void);
+void _hak_heap_drain_delayed(hak_heap_t *h);
+void _hak_heap_thread_exit(hak_heap_t *h);
+void _hak_heap_collect(hak_heap_t *h);
+
+/* superslab.c */
+hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind);  /* adopted, cached or new */
+void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss);   /* all slots free        */
+void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss);
+void _hak_ss_list_push(hak_ss_t **head, hak_ss_t *ss);
+void _hak_ss_list_remove(hak_ss_t **head, hak_ss_t *ss);
+void _hak_ss_avail_add(hak_heap_t *h, hak_ss_t *ss);
+void _hak_ss_avail_remove(hak_heap_t *h, hak_ss_t *ss);
+void _hak_ss_collect_global(void);
+
+/* slab.c */
+void *_hak_alloc_slow(hak_heap_t *h, unsigned cls);
+size_t _hak_slab_collect(hak_slab_t *s);             /* thread_free -> free  */
+void _hak_slab_free_local_slow(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, hak_block_t *b);
+void _hak_slab_became_empty(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s);
+void _hak_slab_release(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s);
+void _hak_slab_list_push_back(hak_heap_t *h, hak_slab_t *s);
+void _hak_slab_list_remove(hak_heap_t *h, hak_slab_t *s);
+uintptr_t _hak_tf_set_state(hak_slab_t *s, uintptr_t state);
+
+/* free.c */
+void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b);
+void _hak_free_slow(void *p, const char *fn);
+int  _hak_block_check(hak_ss_t *ss, hak_slab_t *s, const void *p, const char *fn);
+
+/* large.c */
+void *_hak_large_alloc(size_t size, size_t align, int zero);
+void  _hak_large_free(void *p, const char *fn);
+void *_hak_large_realloc(void *p, size_t size);
+hak_large_t *_hak_large_header(const void *p);       /* NULL if not a live large block */
+void  _hak_large_collect(void);
+
+/* alloc.c */
+void *_hak_malloc_aligned(size_t align, size_t size);
+
+/* ---- inline helpers --------------------------------------------------- */
+hak_inline int _hak_map_test(_Atomic uint64_t *map, uintptr_t a) {
+  uint64_t w = atomic_load_explicit(&map[a >> (HAK_SS_SHIFT + 6)], memory_order_relaxed);
+  return (int)((w >> ((a >> HAK_SS_SHIFT) & 63)) & 1);
+}
+hak_inline void _hak_map_set(_Atomic uint64_t *map, uintptr_t chunk, int on) {
+  uint64_t bit = (uint64_t)1 << ((chunk >> HAK_SS_SHIFT) & 63);
+  if (on) atomic_fetch_or_explicit(&map[chunk >> (HAK_SS_SHIFT + 6)], bit, memory_order_release);
+  else atomic_fetch_and_explicit(&map[chunk >> (HAK_SS_SHIFT + 6)], ~bit, memory_order_release);
+}
+
+/* Class of a small size (n <= HAK_SMALL_MAX). */
+hak_inline unsigned _hak_class_of(size_t n) {
+  if (hak_likely(n <= HAK_TABLE_MAX)) return _hak_class_table[(n + 15) >> 4];
+  size_t m = n - 1;
+  unsigned k = 63u - (unsigned)__builtin_clzl(m);
+  return 8u + (k - 7u) * 4u + (unsigned)((m >> (k - 2)) & 3u);
+}
+
+hak_inline hak_ss_t *_hak_ss_of(const void *p) {
+  return (hak_ss_t *)((uintptr_t)p & ~HAK_SS_MASK);
+}
+hak_inline hak_slab_t *_hak_slab_of(hak_ss_t *ss, const void *p) {
+  return &ss->slabs[((uintptr_t)p & HAK_SS_MASK) >> ss->slab_shift];
+}
+hak_inline hak_heap_t *_hak_owner(hak_ss_t *ss) {
+  return atomic_load_explicit(&ss->owner, memory_order_relaxed);
+}
+
+/* ---- the fast paths ------------------------------------------------------
+ * malloc: size -> class by table, pop the current slab's free list.
+ * free:   ownership bit, slab from the address; the owner pushes onto the
+ *         slab's free list, any other thread does a remote free.
+ * Neither takes a lock or does an atomic read-modify-write. */
+hak_inline void *_hak_malloc_fast(size_t n) {
+  if (hak_likely(n <= HAK_SMALL_MAX)) {
+    hak_heap_t *h = _hak_tls_heap;
+    unsigned c = _hak_class_of(n);
+    hak_slab_t *s = h->cur[c];
+    hak_block_t *b = s->free;
+    if (hak_likely(b != NULL)) {
+      s->free = b->next;
+      s->used++;
+      return b;
+    }
+    return _hak_alloc_slow(h, c);
+  }
+  return _hak_large_alloc(n, HAK_ALIGN, 0);
+}
+
+/* Bits that make a pointer unacceptable at once: outside the user address
+ * space, or not 16-byte aligned. */
+#define HAK_BAD_PTR_BITS (~(((uintptr_t)1 << HAK_ADDR_BITS) - 1) | (HAK_ALIGN - 1))
+
+hak_inline void _hak_free_fast(void *p, const char *fn) {
+  uintptr_t a = (uintptr_t)p;
+  if (hak_unlikely((a & HAK_BAD_PTR_BITS) != 0 || !_hak_map_test(_hak_ss_map, a))) {
+    _hak_free_slow(p, fn);
+    return;
+  }
+  hak_ss_t *ss = _hak_ss_of(p);
+  hak_slab_t *s = _hak_slab_of(ss, p);
+  hak_block_t *b = (hak_block_t *)p;
+  if (hak_likely(_hak_owner(ss) == _hak_tls_heap &&
+                 atomic_load_explicit(&s->flags, memory_order_relaxed) == 0)) {
+    b->next = s->free;
+    s->free = b;
+    if (hak_unlikely(--s->used == 0)) _hak_slab_became_empty(_hak_tls_heap, ss, s);
+    return;
+  }
+  _hak_free_other(ss, s, b);
+}
+
+#endif /* HAKMEM_INTERNAL_H */

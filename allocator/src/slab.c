@@ -1,0 +1,232 @@
+/* slab.c: the malloc slow path and the life of a slab.
+ *
+ * A slab is initialized for one class, carved lazily (a page's worth of
+ * blocks at a time, so untouched memory stays uncommitted), and sits on its
+ * heap's class list while it has room. When malloc finds it exhausted it is
+ * marked FULL, taken off the list, and its thread_free word set to NOTIFY so
+ * the first remote free tells the owner (see internal.h). When its last
+ * block comes back it is released to its SuperSlab, unless it is the only
+ * slab of its class (kept to avoid thrashing on one-block patterns).
+ */
+#include <errno.h>
+#include <sched.h>
+#include "internal.h"
+
+/* ---- class lists: circular, head in h->cur[cls] ---------------------- */
+void _hak_slab_list_push_back(hak_heap_t *h, hak_slab_t *s) {
+  hak_slab_t *head = h->cur[s->cls];
+  if (head == &_hak_slab_empty) {
+    s->next = s->prev = s;
+    h->cur[s->cls] = s;
+  } else {
+    hak_slab_t *tail = head->prev;
+    s->prev = tail;
+    s->next = head;
+    tail->next = s;
+    head->prev = s;
+  }
+}
+
+void _hak_slab_list_remove(hak_heap_t *h, hak_slab_t *s) {
+  if (s->next == s) {
+    h->cur[s->cls] = &_hak_slab_empty;
+  } else {
+    s->prev->next = s->next;
+    s->next->prev = s->prev;
+    if (h->cur[s->cls] == s) h->cur[s->cls] = s->next;
+  }
+  s->next = s->prev = NULL;
+}
+
+/* ---- thread_free --------------------------------------------------------- */
+static void cpu_relax(unsigned *spins) {
+  if (++*spins < 64) __builtin_ia32_pause();
+  else sched_yield();
+}
+
+/* Set the state bits, keeping the block list; waits while a remote freer
+ * holds BUSY (it may still read this slab's SuperSlab and owner heap). */
+uintptr_t _hak_tf_set_state(hak_slab_t *s, uintptr_t state) {
+  uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
+  unsigned spins = 0;
+  for (;;) {
+    if ((tf & HAK_TF_STATE) == HAK_TF_BUSY) {
+      cpu_relax(&spins);
+      tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
+      continue;
+    }
+    if (atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, (tf & ~(uintptr_t)HAK_TF_STATE) | state,
+                                              memory_order_acq_rel, memory_order_acquire))
+      return tf;
+  }
+}
+
+/* Move remote-freed blocks onto the owner's free list; returns how many. */
+size_t _hak_slab_collect(hak_slab_t *s) {
+  uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
+  do {
+    if ((tf & ~(uintptr_t)HAK_TF_STATE) == 0) return 0;
+  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, tf & HAK_TF_STATE,
+                                                  memory_order_acquire, memory_order_relaxed));
+  hak_block_t *head = (hak_block_t *)(tf & ~(uintptr_t)HAK_TF_STATE);
+  hak_block_t *tail = head;
+  size_t n = 1;
+  while (tail->next != NULL) { tail = tail->next; n++; }
+  tail->next = s->free;
+  s->free = head;
+  hak_assert(n <= s->used);
+  s->used -= (uint32_t)n;
+  return n;
+}
+
+/* Exhausted slab: ask to be notified of the next remote free. Returns 0 if
+ * blocks arrived meanwhile (collect them instead). A BUSY or NOTIFY state
+ * left from earlier already guarantees a block will come back through the
+ * heap's delayed list, so the slab can be treated as marked. */
+static int try_mark_full(hak_slab_t *s) {
+  uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
+  for (;;) {
+    if ((tf & ~(uintptr_t)HAK_TF_STATE) != 0) return 0;
+    if ((tf & HAK_TF_STATE) != HAK_TF_NORMAL) return 1;
+    if (atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, (uintptr_t)HAK_TF_NOTIFY,
+                                              memory_order_acq_rel, memory_order_relaxed))
+      return 1;
+  }
+}
+
+/* ---- carving ------------------------------------------------------------- */
+/* Extend the free list by the blocks up to the next page boundary (at least
+ * one), in address order. */
+static void carve(hak_slab_t *s) {
+  uint32_t bsize = s->block_size;
+  uint8_t *first = s->start + (size_t)s->capacity * bsize;
+  uintptr_t page_end = ((uintptr_t)first + HAK_PAGE) & ~(uintptr_t)(HAK_PAGE - 1);
+  uint32_t n = (uint32_t)((page_end - (uintptr_t)first) / bsize);
+  if (n == 0) n = 1;
+  if (n > s->reserved - s->capacity) n = s->reserved - s->capacity;
+  hak_block_t *b = (hak_block_t *)first;
+  for (uint32_t i = 1; i < n; i++) {
+    hak_block_t *nb = (hak_block_t *)((uint8_t *)b + bsize);
+    b->next = nb;
+    b = nb;
+  }
+  b->next = s->free;
+  s->free = (hak_block_t *)first;
+  s->capacity += n;
+}
+
+static void slab_init(hak_ss_t *ss, hak_slab_t *s, unsigned cls) {
+  uint32_t bsize = _hak_class_size[cls];
+  uint8_t *slot_base = (uint8_t *)ss + ((size_t)s->slot << ss->slab_shift);
+  uint8_t *slot_end = slot_base + ((size_t)1 << ss->slab_shift);
+  uint8_t *start = slot_base;
+  if (s->slot == 0) {
+    /* Slot 0 holds the header. Start at a multiple of the block size's
+     * power-of-two factor so blocks keep the alignment memalign relies on. */
+    uintptr_t a = bsize & (0u - bsize);
+    start = (uint8_t *)(((uintptr_t)ss + sizeof(hak_ss_t) + a - 1) & ~(a - 1));
+  }
+  s->free = NULL;
+  s->used = 0;
+  s->cls = (uint8_t)cls;
+  s->block_size = bsize;
+  s->capacity = 0;
+  s->reserved = (uint32_t)((size_t)(slot_end - start) / bsize);
+  s->start = start;
+  atomic_store_explicit(&s->thread_free, 0, memory_order_relaxed);
+  atomic_store_explicit(&s->flags, _hak_options.check ? HAK_SLAB_CHECK : 0, memory_order_relaxed);
+  s->next = s->prev = NULL;
+}
+
+/* ---- release --------------------------------------------------------------- */
+/* Give an empty slab (used == 0, on no list) back to its SuperSlab. */
+void _hak_slab_release(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s) {
+  hak_assert(s->used == 0);
+  _hak_tf_set_state(s, HAK_TF_NORMAL);   /* also waits out a BUSY freer */
+  hak_assert((atomic_load(&s->thread_free) & ~(uintptr_t)HAK_TF_STATE) == 0);
+  atomic_store_explicit(&s->flags, HAK_SLAB_UNUSED, memory_order_relaxed);
+  s->free = NULL;
+  s->capacity = 0;
+  int had_room = ss->free_mask != 0;
+  ss->free_mask |= 1u << s->slot;
+  if (ss->free_mask == (ss->nslabs == 32 ? 0xffffffffu : (1u << ss->nslabs) - 1)) {
+    _hak_ss_release(h, ss);
+  } else if (!had_room) {
+    _hak_ss_avail_add(h, ss);
+  }
+}
+
+/* The owner's free emptied a listed slab. Keep it when it is the only slab
+ * of its class; otherwise give it back. */
+void _hak_slab_became_empty(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s) {
+  if (s->next == s) return;
+  _hak_slab_list_remove(h, s);
+  _hak_slab_release(h, ss, s);
+}
+
+/* The owner frees into a slab whose flags are set (full, unused, checked). */
+void _hak_slab_free_local_slow(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
+  uint8_t f = atomic_load_explicit(&s->flags, memory_order_relaxed);
+  if (f & HAK_SLAB_UNUSED) {
+    _hak_error("free", "invalid pointer", b);
+    return;
+  }
+  if ((f & HAK_SLAB_CHECK) && !_hak_block_check(ss, s, b, "free")) return;
+  b->next = s->free;
+  s->free = b;
+  s->used--;
+  if (f & HAK_SLAB_FULL) {
+    atomic_store_explicit(&s->flags, (uint8_t)(f & ~HAK_SLAB_FULL), memory_order_relaxed);
+    _hak_slab_list_push_back(h, s);
+  }
+  if (s->used == 0) _hak_slab_became_empty(h, ss, s);
+}
+
+/* ---- malloc slow path -------------------------------------------------- */
+static hak_slab_t *new_slab(hak_heap_t *h, unsigned cls) {
+  int kind = _hak_class_size[cls] <= HAK_SMALL_KIND_MAX ? HAK_SS_SMALL : HAK_SS_MEDIUM;
+  hak_ss_t *ss = h->ss_avail[kind];
+  if (ss == NULL) {
+    ss = _hak_ss_acquire(h, kind);
+    if (ss == NULL) return NULL;
+  }
+  unsigned slot = (unsigned)__builtin_ctz(ss->free_mask);
+  ss->free_mask &= ~(1u << slot);
+  if (ss->free_mask == 0) _hak_ss_avail_remove(h, ss);
+  hak_slab_t *s = &ss->slabs[slot];
+  slab_init(ss, s, cls);
+  /* New slab goes first: it is where malloc will look. */
+  _hak_slab_list_push_back(h, s);
+  h->cur[cls] = s;
+  return s;
+}
+
+/* The current slab of `cls` has no block on its free list. Refill from
+ * (in order) its remote frees, uncarved space, the next slab on the list,
+ * blocks other threads freed into our full slabs, and finally a new slab. */
+void *_hak_alloc_slow(hak_heap_t *h, unsigned cls) {
+  if (hak_unlikely(h == &_hak_heap_empty)) {
+    h = _hak_heap_init_thread();
+    if (h == NULL) { errno = ENOMEM; return NULL; }
+  }
+  if (atomic_load_explicit(&h->delayed, memory_order_relaxed) != NULL) _hak_heap_drain_delayed(h);
+  for (;;) {
+    hak_slab_t *s = h->cur[cls];
+    while (s != &_hak_slab_empty) {
+      if (s->free == NULL) _hak_slab_collect(s);
+      if (s->free == NULL && s->capacity < s->reserved) carve(s);
+      hak_block_t *b = s->free;
+      if (b != NULL) {
+        s->free = b->next;
+        s->used++;
+        return b;
+      }
+      if (!try_mark_full(s)) continue;
+      _hak_slab_list_remove(h, s);
+      atomic_store_explicit(&s->flags, (uint8_t)(atomic_load_explicit(&s->flags, memory_order_relaxed) | HAK_SLAB_FULL),
+                            memory_order_relaxed);
+      s = h->cur[cls];
+    }
+    if (new_slab(h, cls) == NULL) { errno = ENOMEM; return NULL; }
+  }
+}

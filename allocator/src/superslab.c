@@ -1,0 +1,208 @@
+/* superslab.c: SuperSlabs: mapping, the ownership map, the global cache of
+ * empty ones, and abandoning / adopting those of exited threads.
+ *
+ * Life of a SuperSlab: mapped (or taken from the cache) by a heap that needs
+ * a slab -> owned by that heap, slots handed out as slabs -> either every
+ * slot becomes free again (released: to the bounded cache, or unmapped) or
+ * its thread exits with live blocks in it (abandoned: owner NULL, on the
+ * global abandoned list; remote frees keep landing on its slabs'
+ * thread_free) -> adopted by the next heap that needs a slab of its kind,
+ * which collects those frees and lists its slabs as its own.
+ *
+ * The global lists are guarded by _hak_global_lock (slow path only).
+ */
+#include <string.h>
+#include "internal.h"
+
+#define HAK_SS_CACHE_MAX 8          /* empty SuperSlabs kept mapped (16 MiB) */
+#define HAK_ADOPT_MAX    8          /* abandoned SuperSlabs adopted per call */
+
+_Atomic uint64_t _hak_ss_map[HAK_MAP_WORDS];
+_Atomic uint64_t _hak_large_map[HAK_MAP_WORDS];
+
+static hak_ss_t *ss_cache;          /* singly linked through ->next */
+static unsigned ss_cache_count;
+static hak_ss_t *ss_abandoned[HAK_SS_KINDS];
+
+/* ---- per-heap lists -------------------------------------------------------- */
+void _hak_ss_list_push(hak_ss_t **head, hak_ss_t *ss) {
+  ss->prev = NULL;
+  ss->next = *head;
+  if (*head) (*head)->prev = ss;
+  *head = ss;
+}
+
+void _hak_ss_list_remove(hak_ss_t **head, hak_ss_t *ss) {
+  if (ss->prev) ss->prev->next = ss->next; else *head = ss->next;
+  if (ss->next) ss->next->prev = ss->prev;
+  ss->next = ss->prev = NULL;
+}
+
+void _hak_ss_avail_add(hak_heap_t *h, hak_ss_t *ss) {
+  if (ss->in_avail) return;
+  hak_ss_t **head = &h->ss_avail[ss->kind];
+  ss->avail_prev = NULL;
+  ss->avail_next = *head;
+  if (*head) (*head)->avail_prev = ss;
+  *head = ss;
+  ss->in_avail = 1;
+}
+
+void _hak_ss_avail_remove(hak_heap_t *h, hak_ss_t *ss) {
+  if (!ss->in_avail) return;
+  if (ss->avail_prev) ss->avail_prev->avail_next = ss->avail_next;
+  else h->ss_avail[ss->kind] = ss->avail_next;
+  if (ss->avail_next) ss->avail_next->avail_prev = ss->avail_prev;
+  ss->avail_next = ss->avail_prev = NULL;
+  ss->in_avail = 0;
+}
+
+/* ---- creation ------------------------------------------------------------ */
+static void ss_format(hak_ss_t *ss, int kind) {
+  ss->kind = (uint8_t)kind;
+  ss->slab_shift = kind == HAK_SS_SMALL ? HAK_SLAB_SHIFT_SMALL : HAK_SLAB_SHIFT_MEDIUM;
+  ss->nslabs = (uint8_t)(HAK_SS_SIZE >> ss->slab_shift);
+  ss->free_mask = ss->nslabs == 32 ? 0xffffffffu : (1u << ss->nslabs) - 1;
+  ss->next = ss->prev = ss->avail_next = ss->avail_prev = NULL;
+  ss->in_avail = 0;
+  for (unsigned i = 0; i < HAK_MAX_SLABS; i++) {
+    hak_slab_t *s = &ss->slabs[i];
+    memset(s, 0, sizeof *s);
+    s->slot = (uint16_t)i;
+    atomic_store_explicit(&s->flags, HAK_SLAB_UNUSED, memory_order_relaxed);
+  }
+}
+
+static hak_ss_t *ss_map_new(void) {
+  void *base; size_t mapped;
+  hak_ss_t *ss = _hak_os_map_aligned(HAK_SS_SIZE, HAK_SS_SIZE, 0, &base, &mapped);
+  if (ss == NULL) return NULL;
+  atomic_fetch_add_explicit(&_hak_counters.mapped, HAK_SS_SIZE, memory_order_relaxed);
+  atomic_fetch_add_explicit(&_hak_counters.superslabs, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&_hak_counters.ss_mapped_total, 1, memory_order_relaxed);
+  return ss;
+}
+
+static void ss_take(hak_heap_t *h, hak_ss_t *ss) {
+  atomic_store_explicit(&ss->owner, h, memory_order_release);
+  _hak_map_set(_hak_ss_map, (uintptr_t)ss, 1);
+  _hak_ss_list_push(&h->ss_all, ss);
+  if (ss->free_mask) _hak_ss_avail_add(h, ss);
+}
+
+/* Make an abandoned SuperSlab ours: collect what other threads freed into
+ * it, release empty slabs, list the others. Returns 0 if it was entirely
+ * empty and got released. */
+static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
+  atomic_store_explicit(&ss->owner, h, memory_order_release);
+  _hak_ss_list_push(&h->ss_all, ss);
+  atomic_fetch_add_explicit(&_hak_counters.adopted, 1, memory_order_relaxed);
+  uint8_t check = _hak_options.check ? HAK_SLAB_CHECK : 0;
+  for (unsigned i = 0; i < ss->nslabs; i++) {
+    hak_slab_t *s = &ss->slabs[i];
+    if (ss->free_mask & (1u << i)) continue;
+    _hak_slab_collect(s);
+    s->next = s->prev = NULL;
+    if (s->used == 0) {
+      atomic_store_explicit(&s->flags, HAK_SLAB_UNUSED, memory_order_relaxed);
+      s->free = NULL;
+      s->capacity = 0;
+      ss->free_mask |= 1u << i;
+      continue;
+    }
+    /* A slab with no room stays off the list, marked FULL with NOTIFY set
+     * (as in the malloc slow path); if a block sneaks in first, list it. */
+    uintptr_t expect = HAK_TF_NORMAL;
+    if (s->free == NULL && s->capacity == s->reserved &&
+        atomic_compare_exchange_strong_explicit(&s->thread_free, &expect, (uintptr_t)HAK_TF_NOTIFY,
+                                                memory_order_acq_rel, memory_order_relaxed)) {
+      atomic_store_explicit(&s->flags, (uint8_t)(check | HAK_SLAB_FULL), memory_order_relaxed);
+    } else {
+      _hak_slab_collect(s);
+      atomic_store_explicit(&s->flags, check, memory_order_relaxed);
+      _hak_slab_list_push_back(h, s);
+    }
+  }
+  uint32_t all = ss->nslabs == 32 ? 0xffffffffu : (1u << ss->nslabs) - 1;
+  if (ss->free_mask == all) {
+    _hak_ss_release(h, ss);
+    return 0;
+  }
+  if (ss->free_mask) _hak_ss_avail_add(h, ss);
+  return 1;
+}
+
+/* A SuperSlab of `kind` with a free slot, owned by h: adopt abandoned ones
+ * first (their memory is already committed), then the cache, then mmap. */
+hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
+  for (int n = 0; n < HAK_ADOPT_MAX; n++) {
+    pthread_mutex_lock(&_hak_global_lock);
+    hak_ss_t *ss = ss_abandoned[kind];
+    if (ss) ss_abandoned[kind] = ss->next;
+    pthread_mutex_unlock(&_hak_global_lock);
+    if (ss == NULL) break;
+    ss->next = NULL;
+    if (ss_adopt(h, ss) && ss->free_mask) return ss;
+    if (h->ss_avail[kind]) return h->ss_avail[kind];
+  }
+  pthread_mutex_lock(&_hak_global_lock);
+  hak_ss_t *ss = ss_cache;
+  if (ss) { ss_cache = ss->next; ss_cache_count--; }
+  pthread_mutex_unlock(&_hak_global_lock);
+  if (ss) atomic_fetch_add_explicit(&_hak_counters.ss_reused, 1, memory_order_relaxed);
+  else ss = ss_map_new();
+  if (ss == NULL) return NULL;
+  ss_format(ss, kind);
+  ss_take(h, ss);
+  return ss;
+}
+
+/* Every slot is free: take it off the heap, keep it in the cache or unmap. */
+void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss) {
+  _hak_ss_avail_remove(h, ss);
+  _hak_ss_list_remove(&h->ss_all, ss);
+  atomic_store_explicit(&ss->owner, NULL, memory_order_release);
+  _hak_map_set(_hak_ss_map, (uintptr_t)ss, 0);
+  pthread_mutex_lock(&_hak_global_lock);
+  if (ss_cache_count < HAK_SS_CACHE_MAX) {
+    ss->next = ss_cache;
+    ss_cache = ss;
+    ss_cache_count++;
+    ss = NULL;
+  }
+  pthread_mutex_unlock(&_hak_global_lock);
+  if (ss) {
+    _hak_os_unmap(ss, HAK_SS_SIZE);
+    atomic_fetch_sub_explicit(&_hak_counters.mapped, HAK_SS_SIZE, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&_hak_counters.superslabs, 1, memory_order_relaxed);
+  }
+}
+
+/* The owner exits with live blocks here (its thread_free states are NORMAL
+ * and no freer is BUSY: see _hak_heap_thread_exit). */
+void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
+  _hak_ss_avail_remove(h, ss);
+  _hak_ss_list_remove(&h->ss_all, ss);
+  atomic_store_explicit(&ss->owner, NULL, memory_order_release);
+  atomic_fetch_add_explicit(&_hak_counters.abandoned, 1, memory_order_relaxed);
+  pthread_mutex_lock(&_hak_global_lock);
+  ss->next = ss_abandoned[ss->kind];
+  ss_abandoned[ss->kind] = ss;
+  pthread_mutex_unlock(&_hak_global_lock);
+}
+
+/* hak_collect(): unmap the cached empty SuperSlabs. */
+void _hak_ss_collect_global(void) {
+  pthread_mutex_lock(&_hak_global_lock);
+  hak_ss_t *list = ss_cache;
+  ss_cache = NULL;
+  ss_cache_count = 0;
+  pthread_mutex_unlock(&_hak_global_lock);
+  while (list) {
+    hak_ss_t *next = list->next;
+    _hak_os_unmap(list, HAK_SS_SIZE);
+    atomic_fetch_sub_explicit(&_hak_counters.mapped, HAK_SS_SIZE, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&_hak_counters.superslabs, 1, memory_order_relaxed);
+    list = next;
+  }
+}
