@@ -6,10 +6,7 @@ fix="$HAKMEM_ROOT/tests/compare/fixtures"
 tmp="$BUILD/tmp/compare"
 mkdir -p "$tmp"
 hakbench="$BUILD/hakbench"
-if [ ! -x "$hakbench" ]; then
-  # Until the runner exists, the same code through a stand-alone driver.
-  hakbench="$BUILD/tests/compare/compare_driver"
-fi
+[ -x "$hakbench" ] || { echo "missing $hakbench (run make)"; exit 1; }
 failures=0
 
 run_compare() {
