@@ -1,0 +1,29 @@
+# workloads/build.mk: the workload drivers, build/workloads/<name>.
+# They call plain malloc/free, so LD_PRELOAD picks the allocator. Built as PIE
+# so that malloc's address (for the "allocator" field) comes from the GOT, and
+# with -fno-builtin-* so the compiler never folds a malloc/free pair away.
+# build/workloads/tools/random_mixed_null is random_mixed with allocation
+# replaced by nothing: it measures the loop's own cost (workloads/README.md).
+
+WL_NAMES   := random_mixed larson longrun mt_contention false_sharing
+WL_BINS    := $(addprefix $(BUILD)/workloads/,$(WL_NAMES))
+WL_NULL    := $(BUILD)/workloads/tools/random_mixed_null
+WL_HDRS    := workloads/common.h workloads/mixed.h
+WL_CFLAGS  := $(CFLAGS_BASE) -fPIE -pthread -fno-builtin-malloc -fno-builtin-free \
+              -fno-builtin-calloc -fno-builtin-realloc
+WL_LDFLAGS := -pie -pthread
+WL_LIBS    := -ldl -lm
+
+all: $(WL_BINS) $(WL_NULL)
+
+$(BUILD)/workloads/common.o: workloads/common.c $(WL_HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(WL_CFLAGS) -c $< -o $@
+
+$(BUILD)/workloads/%: workloads/%.c $(BUILD)/workloads/common.o $(WL_HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(WL_CFLAGS) $(WL_LDFLAGS) -o $@ $< $(BUILD)/workloads/common.o $(WL_LIBS)
+
+$(WL_NULL): workloads/random_mixed.c $(BUILD)/workloads/common.o $(WL_HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(WL_CFLAGS) -DWL_NULL_ALLOC $(WL_LDFLAGS) -o $@ $< $(BUILD)/workloads/common.o $(WL_LIBS)
