@@ -185,8 +185,8 @@ static void ratio_summary(rep_t *R, ratios_t *a, const char *what)
     if (a->vs_sys[i] > a->vs_sys[best]) best = i;
     if (a->vs_sys[i] < a->vs_sys[worst]) worst = i;
   }
-  P("hakmem vs system: geometric mean **%.0f %%** over %d %s; best %s (%.0f %%), worst %s (%.0f %%).",
-    hb_geomean(a->vs_sys, (size_t)a->n_sys) * 100, a->n_sys, what, a->label[best], a->vs_sys[best] * 100,
+  P("hakmem vs system: geometric mean **%.0f %%** over %d %s%s; best %s (%.0f %%), worst %s (%.0f %%).",
+    hb_geomean(a->vs_sys, (size_t)a->n_sys) * 100, a->n_sys, what, a->n_sys == 1 ? "" : "s", a->label[best], a->vs_sys[best] * 100,
     a->label[worst], a->vs_sys[worst] * 100);
   if (a->n_best) P(" hakmem vs the best other allocator of each row: geometric mean **%.0f %%**.",
                    hb_geomean(a->vs_best, (size_t)a->n_best) * 100);
@@ -239,7 +239,7 @@ static void section_random_mixed(rep_t *R, ratios_t *all)
     P("### 1%c. %s ops per run\n\n", 'a' + t, n);
     ratios_t acc = {0};
     value_table(R, tables[t], "Size", &acc);
-    ratio_summary(R, &acc, "sizes");
+    ratio_summary(R, &acc, "size");
     for (int i = 0; i < acc.n_sys && all->n_sys < 256; i++) all->vs_sys[all->n_sys++] = acc.vs_sys[i];
     for (int i = 0; i < acc.n_best && all->n_best < 256; i++) all->vs_best[all->n_best++] = acc.vs_best[i];
     char *png = hb_sprintf("%s.png", tables[t]);
@@ -556,6 +556,36 @@ static void checklist(rep_t *R, ratios_t *rm, int reg_fails)
   P("\n\n");
 }
 
+/* Every failed run with the last line of its stderr (the crash message). */
+static void failed_runs(rep_t *R)
+{
+  size_t ci, j;
+  json_t *c, *run;
+  int header = 0;
+  json_array_foreach(R->cells, ci, c) {
+    for (size_t i = 0; i < nalloc(R); i++) {
+      json_array_foreach(json_object_get(json_object_get(c, "runs"), aname(R, i)), j, run) {
+        if (strcmp(hb_jstr(run, "status", ""), "OK") == 0) continue;
+        if (!header) {
+          P("\nFailed runs:\n\n| Cell | Allocator | Rep | Status | Last line of stderr |\n|---|---|---:|---|---|\n");
+          header = 1;
+        }
+        const char *tail = hb_jstr(run, "stderr_tail", "");
+        const char *last = strrchr(tail, '\n');
+        last = last ? last + 1 : tail;
+        P("| %s | %s | %ld | %s%s%s | ", hb_jstr(c, "id", ""), aname(R, i), (long)hb_jnum(run, "rep", 0) + 1,
+          hb_jstr(run, "status", ""), json_is_string(json_object_get(run, "signal")) ? " " : "", hb_jstr(run, "signal", ""));
+        for (int k = 0; last[k] && k < 160; k++) {
+          if (last[k] == '|') P("\\|");
+          else if (last[k] == '`' || (unsigned char)last[k] < 32) P(" ");
+          else P("%c", last[k]);
+        }
+        P(" |\n");
+      }
+    }
+  }
+}
+
 static void raw_data(rep_t *R)
 {
   P("## Raw data\n\n<details>\n<summary>Every cell and allocator: status, statistics of the OK runs, each sample</summary>\n\n");
@@ -588,6 +618,7 @@ static void raw_data(rep_t *R)
       P(" |\n");
     }
   }
+  failed_runs(R);
   P("\nUnits: M ops/s for throughput cells, instructions per op for instructions_per_op cells. "
     "Each run's command line, exit status and stderr tail are in results.json.\n\n</details>\n");
 }

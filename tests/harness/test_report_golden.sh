@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The report is rendered from results.json alone: a fixed small results file
+# (fixtures/small_results.json: hakmem, system, jemalloc, tcmalloc missing;
+# a CRASH, a TIMEOUT, a CORRUPTION, a cachegrind cell) must give exactly
+# fixtures/small_report.md. After an intended change to the report, render
+# it again, read the diff, and update the expected file.
+. "$(dirname "$0")/common.sh"
+F=tests/harness/fixtures
+"$HB" report $F/small_results.json --out "$TMP/report.md" --plots "$TMP/no-plots" >/dev/null
+rc=$?
+check "report exits 0 (exit $rc)" [ $rc -eq 0 ]
+if diff -u $F/small_report.md "$TMP/report.md" >"$TMP/diff"; then
+  ok "report.md matches $F/small_report.md ($(wc -l <"$TMP/report.md") lines)"
+else
+  bad "report.md differs from $F/small_report.md:"
+  head -n 40 "$TMP/diff"
+fi
+# A second rendering is byte-identical (nothing depends on the clock or machine).
+"$HB" report $F/small_results.json --out "$TMP/again.md" --plots "$TMP/no-plots" >/dev/null
+check "rendering twice gives identical output" cmp -s "$TMP/report.md" "$TMP/again.md"
+# With charts present, the report links them relatively.
+mkdir -p "$TMP/run/plots"
+cp $F/small_results.json "$TMP/run/results.json"
+printf 'png' >"$TMP/run/plots/larson.png"
+"$HB" report "$TMP/run" >/dev/null
+check "an existing chart is embedded with a relative link" grep -q '](plots/larson.png)' "$TMP/run/report.md"
+check "no 'charts not generated' line when charts exist" bash -c "! grep -q 'Charts not generated' '$TMP/run/report.md'"
+finish

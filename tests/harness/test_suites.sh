@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every suite in harness/suites/ parses; phase7 and quick have the tables the
+# report expects; `hakbench list` names the five allocators.
+. "$(dirname "$0")/common.sh"
+"$HB" list >"$TMP/list" 2>&1
+rc=$?
+check "list exits 0 (exit $rc)" [ $rc -eq 0 ]
+check "no suite has errors" bash -c "! grep -q 'has errors' '$TMP/list'"
+for a in hakmem system jemalloc mimalloc tcmalloc; do
+  check "list names allocator $a" grep -q "^  $a " "$TMP/list"
+done
+for s in phase7 quick; do
+  check "list names suite $s" grep -q "^  $s " "$TMP/list"
+  for t in random_mixed_short random_mixed_long longrun larson_low larson_high larson_std mt_contention false_sharing regression; do
+    grep -q "table=$t " harness/suites/$s.suite || bad "$s.suite has no $t cells"
+  done
+  n=$(grep -c '^cell rm100k/' harness/suites/$s.suite)
+  check "$s: random mixed at the 10 sizes 16..8192 B ($n)" [ "$n" -eq 10 ]
+done
+finish
