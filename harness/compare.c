@@ -384,7 +384,7 @@ static void fmt_value(char *buf, size_t n, double v, const row_t *r)
 
 static void fmt_change(char *buf, size_t n, double c)
 {
-  if (isfinite(c)) snprintf(buf, n, "%+.2f %%", c);
+  if (isfinite(c)) snprintf(buf, n, "%+.2f %%", fabs(c) < 0.005 ? 0.0 : c);  /* no "-0.00" */
   else snprintf(buf, n, "-");
 }
 
