@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Invalid frees, double frees and reallocs of bad pointers under hakmem:
+# each is reported on stderr with the pointer's address, ignored, and every
+# other live block keeps its contents (bad_free.c checks 248 blocks and that
+# none overlap); with HAKMEM_ABORT_ON_ERROR=1 the same report ends in SIGABRT.
+# Which misuses are detected always and which only with HAKMEM_CHECK=1 is
+# the table below; it follows allocator/README.md.
+. "$(dirname "$0")/common.sh"
+BIN=$RBIN/bad_free
+[ -x "$BIN" ] || fail "$BIN not built (make test-build)"
+need_preload
+
+# mode | environment | stderr line expected (extended regex, before the address)
+cases='
+stack               | -              | hakmem: free\(\): invalid pointer
+mmap                | -              | hakmem: free\(\): invalid pointer
+mmap-interior       | -              | hakmem: free\(\): invalid pointer
+unmapped            | -              | hakmem: free\(\): invalid pointer
+foreign             | -              | hakmem: free\(\): invalid pointer
+unaligned           | -              | hakmem: free\(\): invalid pointer
+interior-large      | -              | hakmem: free\(\): invalid pointer
+double-large        | -              | hakmem: free\(\): (double free|invalid pointer)
+realloc-stack       | -              | hakmem: realloc\(\): invalid pointer
+realloc-interior    | -              | hakmem: realloc\(\): invalid pointer
+realloc-freed-large | -              | hakmem: realloc\(\): (invalid pointer|double free)
+interior-small      | HAKMEM_CHECK=1 | hakmem: free\(\): invalid pointer
+double-small        | HAKMEM_CHECK=1 | hakmem: free\(\): double free
+realloc-freed-small | HAKMEM_CHECK=1 | hakmem: realloc\(\): (invalid pointer|double free)
+'
+tried=0
+# run_case MODE ENV REGEX EXPECT_ABORT
+run_case() {
+  local mode=$1 env=$2 re=$3 want_abort=$4 rc out err addr got
+  out=$TMP/$mode.$want_abort.out; err=$TMP/$mode.$want_abort.err
+  local envs=()
+  [ "$env" != "-" ] && envs+=("$env")
+  [ "$want_abort" = 1 ] && envs+=(HAKMEM_ABORT_ON_ERROR=1)
+  env "${envs[@]}" bash -c 'if [ -n "$0" ]; then export LD_PRELOAD=$0; fi; exec "$@"' "$PRELOAD" "$BIN" "$mode" >"$out" 2>"$err"
+  rc=$?
+  tried=$((tried + 1))
+  addr=$(sed -n 's/^bad pointer: 0x\([0-9a-f]*\)$/\1/p' "$out")
+  [ -n "$addr" ] || { cat "$out" "$err"; fail "$mode: the program did not get to the bad operation (exit $rc)"; }
+  got=$(grep -E "^$re 0x[0-9a-fA-F]+" "$err" | head -n 1)
+  [ -n "$got" ] || { echo "stderr:"; head -n 5 "$err"; echo "stdout:"; tail -n 3 "$out"; fail "$mode (${envs[*]:-default}): no stderr line matching '$re 0x...' (exit $rc)"; }
+  local shown
+  shown=$(sed -E 's/.* 0x([0-9a-fA-F]+).*/\1/' <<<"$got")
+  [ $((16#$shown)) -eq $((16#$addr)) ] || fail "$mode: report names 0x$shown, the bad pointer was 0x$addr"
+  if [ "$want_abort" = 1 ]; then
+    [ $rc -eq 134 ] || fail "$mode with HAKMEM_ABORT_ON_ERROR=1: exit $rc, expected SIGABRT (134)"
+    ok "$mode (${envs[*]}): '$got', then SIGABRT"
+    return
+  fi
+  [ $rc -eq 0 ] || { tail -n 5 "$out"; fail "$mode (${envs[*]:-default}): exit $rc after the report (3 = live blocks damaged)"; }
+  grep -q '^ok: .* live blocks intact and distinct' "$out" || fail "$mode: no confirmation that live blocks are intact"
+  if [[ $mode == realloc-* ]]; then
+    grep -qx 'realloc returned NULL, errno EINVAL' "$out" || fail "$mode: $(grep '^realloc returned' "$out"), expected NULL with EINVAL"
+  fi
+  if [ "$mode" = foreign ]; then
+    grep -q 'another allocator' "$out" || fail "foreign: libc's malloc was not a different allocator (no preload?)"
+  fi
+  ok "$mode (${envs[*]:-default}): '$got'; $(grep -c . <<<"$(grep '^realloc returned' "$out")") realloc line(s); $(sed -n 's/^ok: \([0-9]*\) live.*/\1/p' "$out") live blocks intact"
+}
+
+while IFS='|' read -r mode env re; do
+  mode=$(echo $mode); env=$(echo $env); re=$(sed 's/^ *//; s/ *$//' <<<"$re")
+  [ -n "$mode" ] || continue
+  run_case "$mode" "$env" "$re" 0
+done <<<"$cases"
+
+# The same reports end the process when asked to.
+for m in stack double-large realloc-stack; do
+  line=$(grep "^$m " <<<"$cases")
+  run_case "$m" "$(cut -d'|' -f2 <<<"$line" | xargs)" "$(cut -d'|' -f3 <<<"$line" | sed 's/^ *//; s/ *$//')" 1
+done
+run_case double-small HAKMEM_CHECK=1 'hakmem: free\(\): double free' 1
+
+# Bad usage of the test program itself.
+"$BIN" no-such-mode >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "bad_free with an unknown mode exited $rc, expected 2"
+count bad_inputs_tried "$tried"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A bounded libFuzzer run (clang -fsanitize=fuzzer,address) of
+# tests/fuzz/fuzz_hak.c over the hak_ API: sequences of malloc, calloc,
+# realloc, reallocarray, memalign, posix_memalign, aligned_alloc and free
+# with sizes and alignments from the input, checking contents, zeroing,
+# alignment, hak_owns and the usable-size bound. Starts from the committed
+# corpus tests/fuzz/corpus/ (every seed is replayed first), then mutates for
+# FUZZ_RUNS inputs (default 20000). New inputs go to scratch, not the tree.
+# The allocator's state carries over from one input to the next (its caches),
+# so a failing input may only fail after the ones before it: replay the run.
+. "$(dirname "$0")/common.sh"
+BIN=$RBIN/fuzz_hak
+[ -x "$BIN" ] || fail "$BIN not built (make test-build)"
+seeds=$(ls tests/fuzz/corpus | wc -l)
+[ "$seeds" -gt 0 ] || fail "tests/fuzz/corpus/ is empty"
+mkdir -p "$TMP/new"
+runs=${FUZZ_RUNS:-20000}
+ASAN_OPTIONS=detect_leaks=1 timeout 120 "$BIN" -runs="$runs" -max_len=2048 -timeout=20 -rss_limit_mb=2048 \
+  -seed=1 -print_final_stats=1 -artifact_prefix="$TMP/" "$TMP/new" tests/fuzz/corpus >"$TMP/log" 2>&1
+rc=$?
+grep -E '^(INFO: seed corpus|#[0-9]+ *(INITED|DONE))|stat::number_of_executed_units' "$TMP/log"
+if [ $rc -ne 0 ]; then
+  grep -E 'fuzz_hak:|ERROR: (AddressSanitizer|libFuzzer)|SUMMARY' "$TMP/log" | head -n 10
+  ls "$TMP"/crash-* "$TMP"/timeout-* "$TMP"/oom-* 2>/dev/null | head -n 3
+  fail "fuzz_hak exited $rc (log: $TMP/log; failing input: $TMP/crash-*; replay: $BIN FILE)"
+fi
+done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$TMP/log")
+[ "${done_runs:-0}" -ge "$runs" ] || fail "only ${done_runs:-0} of $runs executions ran"
+ok "$done_runs executions from $seeds seeds, no failed check, no ASan report"
+count fuzz_executions "$done_runs"
