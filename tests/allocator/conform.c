@@ -436,7 +436,7 @@ static int child_invalid(const char *kind)
   char stack_area[256] __attribute__((aligned(64)));
   memset(stack_area, 0, sizeof stack_area);
   void *large = T_malloc(vsize(1 << 20));
-  void *bad = NULL;
+  void *bad = NULL, *middle_of = NULL;
   int use_realloc = 0;
   if (!strcmp(kind, "stack")) bad = stack_area + 64;
   else if (!strcmp(kind, "static")) bad = static_area + 64;
@@ -447,6 +447,9 @@ static int child_invalid(const char *kind)
   else if (!strcmp(kind, "unaligned")) bad = (char *)live[3] + 8;
   else if (!strcmp(kind, "large-middle")) bad = (char *)large + 8192;
   else if (!strcmp(kind, "large-double")) { T_free(large); bad = large; large = NULL; }
+  /* Detected only in hakmem's checking mode (HAKMEM_CHECK=1): */
+  else if (!strcmp(kind, "small-double")) { bad = T_malloc(vsize(64)); T_free(bad); }
+  else if (!strcmp(kind, "small-middle")) { middle_of = T_malloc(vsize(256)); bad = (char *)middle_of + 32; }
   else { printf("unknown kind %s\n", kind); return 2; }
 
   if (use_realloc) {
@@ -466,6 +469,7 @@ static int child_invalid(const char *kind)
     if (t_check(live[i], sz[i]) != (size_t)-1) { printf("new block %d corrupted\n", i); return 4; }
   for (int i = 0; i < N; i++) T_free(live[i]);
   T_free(large);
+  T_free(middle_of);
   printf("child-ok\n");
   return 0;
 }

@@ -12,7 +12,7 @@ run_logged conform-debug env -u HAKTEST_ANY_MALLOC LD_PRELOAD="$DBG" timeout 120
 rc=$?
 [ $rc -eq 0 ] || fail "conformance under the debug build exited $rc"
 grep -q 'malloc is served by .*debug/libhakmem\.so' "$TMP/conform-debug.log" || fail "the debug build did not serve malloc"
-run_logged stress-debug env -u HAKTEST_ANY_MALLOC LD_PRELOAD="$DBG" timeout 60 "$TA/stress-libc" -t 16 -s 2
+run_logged stress-debug env -u HAKTEST_ANY_MALLOC LD_PRELOAD="$DBG" timeout 60 "$TA/stress-libc" -t 16 -s 2 -l 4000
 rc=$?
 [ $rc -eq 0 ] || fail "stress under the debug build exited $rc"
 no_hakmem_errors "$TMP/stress-debug.log"

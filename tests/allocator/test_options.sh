@@ -3,6 +3,8 @@
 #   HAKMEM_STATS=1           statistics on stderr at exit (nothing without it)
 #   HAKMEM_VERBOSE=1         a longer report for an invalid free than without
 #   HAKMEM_ABORT_ON_ERROR=1  SIGABRT after the report (also in conform.c, per case)
+#   HAKMEM_CHECK=1           double free and a pointer into the middle of a small
+#                            block reported and ignored (not detected without it)
 # The invalid free comes from conform's child mode: free() of a stack address.
 . "$(dirname "$0")/lib.sh"
 need "$TA/conform-libc" "$LIBHAKMEM"
@@ -32,4 +34,18 @@ clean HAKMEM_ABORT_ON_ERROR=1 LD_PRELOAD="$LIBHAKMEM" "$TA/conform-libc" --child
 rc=$?
 [ $rc -eq 134 ] || { cat "$TMP/abort.out"; fail "HAKMEM_ABORT_ON_ERROR=1: exit $rc, want 134 (SIGABRT)"; }
 echo "ok: HAKMEM_ABORT_ON_ERROR=1 ends the process with SIGABRT (status $rc)"
-echo "PASS: HAKMEM_STATS, HAKMEM_VERBOSE and HAKMEM_ABORT_ON_ERROR behave as documented"
+clean HAKMEM_STATS=1 LD_PRELOAD="$LIBHAKMEM" "$TA/conform-libc" --child invalid stack >"$TMP/stats-invalid.out" 2>&1 ||
+  fail "invalid free with HAKMEM_STATS=1 did not continue"
+grep -q 'invalid_frees 1$' "$TMP/stats-invalid.out" || { cat "$TMP/stats-invalid.out"; fail "statistics do not count the invalid free"; }
+echo "ok: HAKMEM_STATS=1 counts the invalid free (invalid_frees 1)"
+
+for kind in small-double small-middle; do
+  [ $kind = small-double ] && want='hakmem: free(): double free 0x' || want='hakmem: free(): invalid pointer 0x'
+  clean HAKMEM_CHECK=1 LD_PRELOAD="$LIBHAKMEM" "$TA/conform-libc" --child invalid $kind >"$TMP/check-$kind.out" 2>&1
+  rc=$?
+  cat "$TMP/check-$kind.out"
+  [ $rc -eq 0 ] || fail "HAKMEM_CHECK=1, $kind: child exited $rc, want 0 (report, ignore, go on)"
+  grep -q "^$want" "$TMP/check-$kind.out" || fail "HAKMEM_CHECK=1, $kind: no '$want' report"
+  echo "ok: HAKMEM_CHECK=1 reports and ignores $kind"
+done
+echo "PASS: HAKMEM_STATS, HAKMEM_VERBOSE, HAKMEM_ABORT_ON_ERROR and HAKMEM_CHECK behave as documented"

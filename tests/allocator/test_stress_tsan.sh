@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need "$TA/stress-tsan"
 run_logged stress-tsan env TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
-  timeout 120 "$TA/stress-tsan" -t 16 -s 3 -l 800
+  timeout 120 "$TA/stress-tsan" -t 16 -s 3 -l 300
 rc=$?
 [ $rc -eq 66 ] && fail "ThreadSanitizer reported a problem (exit 66, report above)"
 [ $rc -eq 124 ] && fail "stress-tsan hung (killed after 120 s)"
