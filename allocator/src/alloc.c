@@ -22,7 +22,7 @@ static size_t usable_size(const void *p, const char *fn) {
   if ((a & HAK_BAD_PTR_BITS) == 0 && _hak_map_test(_hak_ss_map, a)) {
     hak_ss_t *ss = _hak_ss_of(p);
     hak_slab_t *s = _hak_slab_of(ss, p);
-    if (!(atomic_load_explicit(&s->flags, memory_order_relaxed) & HAK_SLAB_UNUSED)) return s->block_size;
+    if (!(atomic_load_explicit(&s->flags, memory_order_relaxed) & HAK_SLAB_UNUSED)) return _hak_block_size(s);
   } else {
     hak_large_t *hdr = _hak_large_header(p);
     if (hdr) return hdr->usable;
@@ -74,17 +74,7 @@ void *_hak_malloc_aligned(size_t align, size_t size) {
   if (align <= HAK_SMALL_MAX && size <= HAK_SMALL_MAX) {
     unsigned c = _hak_class_of(size < align ? align : size);
     while (c < HAK_NCLASSES && (_hak_class_size[c] & (align - 1)) != 0) c++;
-    if (c < HAK_NCLASSES) {
-      hak_heap_t *h = _hak_tls_heap;
-      hak_slab_t *s = h->cur[c];
-      hak_block_t *b = s->free;
-      if (b != NULL) {
-        s->free = b->next;
-        s->used++;
-        return b;
-      }
-      return _hak_alloc_slow(h, c);
-    }
+    if (c < HAK_NCLASSES) return _hak_malloc_class(c);
   }
   return _hak_large_alloc(size, align, 0);
 }

@@ -21,7 +21,7 @@
 /* A block freed by a thread that does not own its SuperSlab. */
 void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
   hak_heap_t *owner = atomic_load_explicit(&ss->owner, memory_order_acquire);
-  if (owner == _hak_tls_heap) {             /* ours, but its flags are set */
+  if (owner == _hak_tls_heap) {             /* ours, but flags are set */
     _hak_slab_free_local_slow(owner, ss, s, b);
     return;
   }
@@ -85,8 +85,8 @@ void _hak_free_slow(void *p, const char *fn) {
  * already free? Reports and returns 0 when not. */
 int _hak_block_check(hak_ss_t *ss, hak_slab_t *s, const void *p, const char *fn) {
   uintptr_t off = (uintptr_t)p - (uintptr_t)s->start;
-  if ((uintptr_t)p < (uintptr_t)s->start || off % s->block_size != 0 ||
-      off / s->block_size >= s->capacity) {
+  uint32_t bsize = _hak_block_size(s);
+  if ((uintptr_t)p < (uintptr_t)s->start || off % bsize != 0 || off / bsize >= s->capacity) {
     _hak_error(fn, "invalid pointer", p);
     return 0;
   }

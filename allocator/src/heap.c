@@ -7,8 +7,11 @@
 #include <string.h>
 #include "internal.h"
 
-hak_slab_t _hak_slab_empty = { .flags = HAK_SLAB_UNUSED };
-hak_heap_t _hak_heap_empty = { .cur = { [0 ... HAK_NCLASSES - 1] = &_hak_slab_empty } };
+hak_slab_t _hak_slab_empty = { .flags = HAK_SLAB_UNUSED, .fast_owner = NULL };
+hak_heap_t _hak_heap_empty = {
+  .direct = { [0 ... HAK_DIRECT_SLOTS - 1] = &_hak_slab_empty },
+  .cur = { [0 ... HAK_NCLASSES - 1] = &_hak_slab_empty },
+};
 __thread hak_heap_t *_hak_tls_heap __attribute__((tls_model("initial-exec"))) = &_hak_heap_empty;
 
 static hak_heap_t *heap_pool;       /* exited threads' heaps (global lock) */
@@ -43,7 +46,7 @@ hak_heap_t *_hak_heap_init_thread(void) {
   _hak_process_init();
   hak_heap_t *h = heap_new();
   if (h == NULL) return NULL;
-  for (unsigned c = 0; c < HAK_NCLASSES; c++) h->cur[c] = &_hak_slab_empty;
+  for (unsigned c = 0; c < HAK_NCLASSES; c++) _hak_heap_set_cur(h, c, &_hak_slab_empty);
   /* A reused heap may hold blocks pushed by freers of its previous life
    * (none can be: its SuperSlabs were all released or abandoned after the
    * last freer left BUSY); start clean either way. */
@@ -80,13 +83,15 @@ void _hak_heap_thread_exit(hak_heap_t *h) {
   /* 2. Blocks already handed to us. */
   _hak_heap_drain_delayed(h);
   /* 3. Collect, free empty slabs, then release or abandon each SuperSlab. */
-  for (unsigned c = 0; c < HAK_NCLASSES; c++) h->cur[c] = &_hak_slab_empty;
+  for (unsigned c = 0; c < HAK_NCLASSES; c++) _hak_heap_set_cur(h, c, &_hak_slab_empty);
   hak_ss_t *ss = h->ss_all;
   while (ss) {
     hak_ss_t *next = ss->next;
     for (unsigned i = 0; i < ss->nslabs; i++) {
       hak_slab_t *s = &ss->slabs[i];
       if (ss->free_mask & (1u << i)) continue;
+      /* No fast path for anyone until adopted (h may be reused). */
+      atomic_store_explicit(&s->fast_owner, NULL, memory_order_relaxed);
       _hak_slab_collect(s);
       if (s->used == 0) {
         atomic_store_explicit(&s->flags, HAK_SLAB_UNUSED, memory_order_relaxed);

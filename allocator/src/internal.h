@@ -81,7 +81,8 @@ typedef struct hak_ss_s hak_ss_t;
  * stack has no ABA problem; pushes never need a version counter. */
 enum { HAK_TF_NORMAL = 0, HAK_TF_NOTIFY = 1, HAK_TF_BUSY = 2, HAK_TF_STATE = 3 };
 
-/* slab flags: non-zero sends the owner's free() to its slow path. */
+/* slab flags: non-zero sends the owner's free() to its slow path (through
+ * fast_owner, see hak_slab_t). */
 enum {
   HAK_SLAB_FULL   = 1,   /* off the heap's class list (no free block)    */
   HAK_SLAB_UNUSED = 2,   /* slot not serving any class                   */
@@ -93,14 +94,19 @@ enum {
  * Blocks on thread_free or on the heap's delayed list still count as used,
  * so used == 0 means every carved block is back on `free`.
  * Only the owner thread reads or writes free, used, capacity, next/prev;
- * flags is read by other threads (relaxed) for diagnostics only. */
+ * flags is read by other threads (relaxed) for diagnostics only.
+ * fast_owner is the owner heap when flags == 0, else NULL (never another
+ * heap): free()'s fast path compares it with the caller's heap, one test for
+ * "I own it and nothing special is going on". Kept in step with flags by
+ * _hak_slab_set_flags; cleared on abandon, before the heap can be reused.
+ * 64 bytes, so the slab index is a shift. */
 typedef struct hak_slab_s {
   hak_block_t *free;              /* owner's free list: malloc pops here  */
+  _Atomic(hak_heap_t *) fast_owner; /* see above                          */
   uint32_t used;                  /* see invariant above                  */
   _Atomic uint8_t flags;          /* HAK_SLAB_*                           */
   uint8_t cls;                    /* size class                           */
   uint16_t slot;                  /* index in its SuperSlab               */
-  uint32_t block_size;
   uint32_t capacity;              /* blocks carved so far                 */
   uint32_t reserved;              /* blocks that fit                      */
   _Atomic uintptr_t thread_free;  /* remote frees (see HAK_TF_*)          */
@@ -128,9 +134,14 @@ struct hak_ss_s {
 
 /* Per-thread heap. cur[c] is the head of class c's list of slabs with
  * room, or &_hak_slab_empty (free == NULL) so the fast path needs no NULL
- * test: an empty heap just takes the slow path. */
+ * test: an empty heap just takes the slow path. direct[(n + 15) / 16] is
+ * cur[class of n] for n <= 1024, so malloc skips the class lookup; both are
+ * written only through _hak_heap_set_cur. */
+#define HAK_DIRECT_SLOTS   (HAK_TABLE_MAX / 16 + 1)
+#define HAK_DIRECT_CLASSES 20                    /* classes up to 1024 B  */
 struct hak_heap_s {
-  hak_slab_t *cur[HAK_NCLASSES];           /* fast path                 */
+  hak_slab_t *direct[HAK_DIRECT_SLOTS];    /* malloc fast path          */
+  hak_slab_t *cur[HAK_NCLASSES];
   _Atomic(hak_block_t *) delayed;          /* blocks of full slabs freed by
                                               other threads (see NOTIFY) */
   hak_ss_t *ss_all;                        /* every SuperSlab it owns    */
@@ -160,7 +171,7 @@ extern hak_heap_t _hak_heap_empty;
 extern hak_slab_t _hak_slab_empty;
 extern __thread hak_heap_t *_hak_tls_heap __attribute__((tls_model("initial-exec")));
 extern hak_options_t _hak_options;
-extern const uint8_t _hak_class_table[HAK_TABLE_MAX / 16 + 1];
+extern const uint8_t _hak_class_table[HAK_DIRECT_SLOTS];
 extern const uint32_t _hak_class_size[HAK_NCLASSES];
 
 typedef struct hak_counters_s {
@@ -257,6 +268,22 @@ hak_inline hak_ss_t *_hak_ss_of(const void *p) {
 hak_inline hak_slab_t *_hak_slab_of(hak_ss_t *ss, const void *p) {
   return &ss->slabs[((uintptr_t)p & HAK_SS_MASK) >> ss->slab_shift];
 }
+hak_inline uint32_t _hak_block_size(const hak_slab_t *s) { return _hak_class_size[s->cls]; }
+
+hak_inline void _hak_slab_set_flags(hak_slab_t *s, hak_heap_t *owner, uint8_t flags) {
+  atomic_store_explicit(&s->flags, flags, memory_order_relaxed);
+  atomic_store_explicit(&s->fast_owner, flags == 0 ? owner : NULL, memory_order_relaxed);
+}
+
+/* Make s the head of class c's list (s may be &_hak_slab_empty). */
+hak_inline void _hak_heap_set_cur(hak_heap_t *h, unsigned c, hak_slab_t *s) {
+  h->cur[c] = s;
+  if (c < HAK_DIRECT_CLASSES) {
+    unsigned lo = c == 0 ? 0 : _hak_class_size[c - 1] / 16 + 1;
+    for (unsigned j = lo; j <= _hak_class_size[c] / 16; j++) h->direct[j] = s;
+  }
+}
+
 hak_inline hak_heap_t *_hak_owner(hak_ss_t *ss) {
   return atomic_load_explicit(&ss->owner, memory_order_relaxed);
 }
@@ -266,19 +293,31 @@ hak_inline hak_heap_t *_hak_owner(hak_ss_t *ss) {
  * free:   ownership bit, slab from the address; the owner pushes onto the
  *         slab's free list, any other thread does a remote free.
  * Neither takes a lock or does an atomic read-modify-write. */
-hak_inline void *_hak_malloc_fast(size_t n) {
-  if (hak_likely(n <= HAK_SMALL_MAX)) {
-    hak_heap_t *h = _hak_tls_heap;
-    unsigned c = _hak_class_of(n);
-    hak_slab_t *s = h->cur[c];
-    hak_block_t *b = s->free;
-    if (hak_likely(b != NULL)) {
-      s->free = b->next;
-      s->used++;
-      return b;
-    }
-    return _hak_alloc_slow(h, c);
+hak_inline void *_hak_pop(hak_slab_t *s) {
+  hak_block_t *b = s->free;
+  if (hak_likely(b != NULL)) {
+    s->free = b->next;
+    s->used++;
   }
+  return b;
+}
+
+/* Allocate from class c (the fast path of malloc's larger sizes and of
+ * memalign). */
+hak_inline void *_hak_malloc_class(unsigned c) {
+  hak_heap_t *h = _hak_tls_heap;
+  void *b = _hak_pop(h->cur[c]);
+  return hak_likely(b != NULL) ? b : _hak_alloc_slow(h, c);
+}
+
+hak_inline void *_hak_malloc_fast(size_t n) {
+  if (hak_likely(n <= HAK_TABLE_MAX)) {
+    hak_heap_t *h = _hak_tls_heap;
+    size_t i = (n + 15) >> 4;
+    void *b = _hak_pop(h->direct[i]);
+    return hak_likely(b != NULL) ? b : _hak_alloc_slow(h, _hak_class_table[i]);
+  }
+  if (hak_likely(n <= HAK_SMALL_MAX)) return _hak_malloc_class(_hak_class_of(n));
   return _hak_large_alloc(n, HAK_ALIGN, 0);
 }
 
@@ -295,8 +334,8 @@ hak_inline void _hak_free_fast(void *p, const char *fn) {
   hak_ss_t *ss = _hak_ss_of(p);
   hak_slab_t *s = _hak_slab_of(ss, p);
   hak_block_t *b = (hak_block_t *)p;
-  if (hak_likely(_hak_owner(ss) == _hak_tls_heap &&
-                 atomic_load_explicit(&s->flags, memory_order_relaxed) == 0)) {
+  _Static_assert(sizeof(hak_slab_t) == 64, "slab records are 64 bytes");
+  if (hak_likely(atomic_load_explicit(&s->fast_owner, memory_order_relaxed) == _hak_tls_heap)) {
     b->next = s->free;
     s->free = b;
     if (hak_unlikely(--s->used == 0)) _hak_slab_became_empty(_hak_tls_heap, ss, s);

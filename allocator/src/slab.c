@@ -17,7 +17,7 @@ void _hak_slab_list_push_back(hak_heap_t *h, hak_slab_t *s) {
   hak_slab_t *head = h->cur[s->cls];
   if (head == &_hak_slab_empty) {
     s->next = s->prev = s;
-    h->cur[s->cls] = s;
+    _hak_heap_set_cur(h, s->cls, s);
   } else {
     hak_slab_t *tail = head->prev;
     s->prev = tail;
@@ -29,11 +29,11 @@ void _hak_slab_list_push_back(hak_heap_t *h, hak_slab_t *s) {
 
 void _hak_slab_list_remove(hak_heap_t *h, hak_slab_t *s) {
   if (s->next == s) {
-    h->cur[s->cls] = &_hak_slab_empty;
+    _hak_heap_set_cur(h, s->cls, &_hak_slab_empty);
   } else {
     s->prev->next = s->next;
     s->next->prev = s->prev;
-    if (h->cur[s->cls] == s) h->cur[s->cls] = s->next;
+    if (h->cur[s->cls] == s) _hak_heap_set_cur(h, s->cls, s->next);
   }
   s->next = s->prev = NULL;
 }
@@ -98,7 +98,7 @@ static int try_mark_full(hak_slab_t *s) {
 /* Extend the free list by the blocks up to the next page boundary (at least
  * one), in address order. */
 static void carve(hak_slab_t *s) {
-  uint32_t bsize = s->block_size;
+  uint32_t bsize = _hak_block_size(s);
   uint8_t *first = s->start + (size_t)s->capacity * bsize;
   uintptr_t page_end = ((uintptr_t)first + HAK_PAGE) & ~(uintptr_t)(HAK_PAGE - 1);
   uint32_t n = (uint32_t)((page_end - (uintptr_t)first) / bsize);
@@ -115,7 +115,7 @@ static void carve(hak_slab_t *s) {
   s->capacity += n;
 }
 
-static void slab_init(hak_ss_t *ss, hak_slab_t *s, unsigned cls) {
+static void slab_init(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, unsigned cls) {
   uint32_t bsize = _hak_class_size[cls];
   uint8_t *slot_base = (uint8_t *)ss + ((size_t)s->slot << ss->slab_shift);
   uint8_t *slot_end = slot_base + ((size_t)1 << ss->slab_shift);
@@ -129,12 +129,11 @@ static void slab_init(hak_ss_t *ss, hak_slab_t *s, unsigned cls) {
   s->free = NULL;
   s->used = 0;
   s->cls = (uint8_t)cls;
-  s->block_size = bsize;
   s->capacity = 0;
   s->reserved = (uint32_t)((size_t)(slot_end - start) / bsize);
   s->start = start;
   atomic_store_explicit(&s->thread_free, 0, memory_order_relaxed);
-  atomic_store_explicit(&s->flags, _hak_options.check ? HAK_SLAB_CHECK : 0, memory_order_relaxed);
+  _hak_slab_set_flags(s, h, _hak_options.check ? HAK_SLAB_CHECK : 0);
   s->next = s->prev = NULL;
 }
 
@@ -144,7 +143,7 @@ void _hak_slab_release(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s) {
   hak_assert(s->used == 0);
   _hak_tf_set_state(s, HAK_TF_NORMAL);   /* also waits out a BUSY freer */
   hak_assert((atomic_load(&s->thread_free) & ~(uintptr_t)HAK_TF_STATE) == 0);
-  atomic_store_explicit(&s->flags, HAK_SLAB_UNUSED, memory_order_relaxed);
+  _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
   s->free = NULL;
   s->capacity = 0;
   int had_room = ss->free_mask != 0;
@@ -176,7 +175,7 @@ void _hak_slab_free_local_slow(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, hak_b
   s->free = b;
   s->used--;
   if (f & HAK_SLAB_FULL) {
-    atomic_store_explicit(&s->flags, (uint8_t)(f & ~HAK_SLAB_FULL), memory_order_relaxed);
+    _hak_slab_set_flags(s, h, (uint8_t)(f & ~HAK_SLAB_FULL));
     _hak_slab_list_push_back(h, s);
   }
   if (s->used == 0) _hak_slab_became_empty(h, ss, s);
@@ -194,10 +193,10 @@ static hak_slab_t *new_slab(hak_heap_t *h, unsigned cls) {
   ss->free_mask &= ~(1u << slot);
   if (ss->free_mask == 0) _hak_ss_avail_remove(h, ss);
   hak_slab_t *s = &ss->slabs[slot];
-  slab_init(ss, s, cls);
+  slab_init(h, ss, s, cls);
   /* New slab goes first: it is where malloc will look. */
   _hak_slab_list_push_back(h, s);
-  h->cur[cls] = s;
+  _hak_heap_set_cur(h, cls, s);
   return s;
 }
 
@@ -223,8 +222,7 @@ void *_hak_alloc_slow(hak_heap_t *h, unsigned cls) {
       }
       if (!try_mark_full(s)) continue;
       _hak_slab_list_remove(h, s);
-      atomic_store_explicit(&s->flags, (uint8_t)(atomic_load_explicit(&s->flags, memory_order_relaxed) | HAK_SLAB_FULL),
-                            memory_order_relaxed);
+      _hak_slab_set_flags(s, h, (uint8_t)(atomic_load_explicit(&s->flags, memory_order_relaxed) | HAK_SLAB_FULL));
       s = h->cur[cls];
     }
     if (new_slab(h, cls) == NULL) { errno = ENOMEM; return NULL; }

@@ -69,7 +69,7 @@ static void ss_format(hak_ss_t *ss, int kind) {
     hak_slab_t *s = &ss->slabs[i];
     memset(s, 0, sizeof *s);
     s->slot = (uint16_t)i;
-    atomic_store_explicit(&s->flags, HAK_SLAB_UNUSED, memory_order_relaxed);
+    _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
   }
 }
 
@@ -104,7 +104,7 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
     _hak_slab_collect(s);
     s->next = s->prev = NULL;
     if (s->used == 0) {
-      atomic_store_explicit(&s->flags, HAK_SLAB_UNUSED, memory_order_relaxed);
+      _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
       s->free = NULL;
       s->capacity = 0;
       ss->free_mask |= 1u << i;
@@ -116,10 +116,10 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
     if (s->free == NULL && s->capacity == s->reserved &&
         atomic_compare_exchange_strong_explicit(&s->thread_free, &expect, (uintptr_t)HAK_TF_NOTIFY,
                                                 memory_order_acq_rel, memory_order_relaxed)) {
-      atomic_store_explicit(&s->flags, (uint8_t)(check | HAK_SLAB_FULL), memory_order_relaxed);
+      _hak_slab_set_flags(s, h, (uint8_t)(check | HAK_SLAB_FULL));
     } else {
       _hak_slab_collect(s);
-      atomic_store_explicit(&s->flags, check, memory_order_relaxed);
+      _hak_slab_set_flags(s, h, check);
       _hak_slab_list_push_back(h, s);
     }
   }
