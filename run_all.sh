@@ -93,7 +93,8 @@ elif [ $rc -ne 0 ]; then
   say "plotting failed (exit $rc)"
   exit $rc
 fi
-report=$(build/hakbench report "$out") || { say "rendering the report failed"; exit 1; }
+# summary.md: the key tables for the top-level README, links relative to the root.
+report=$(build/hakbench report "$out" --summary "$out/summary.md") || { say "rendering the report failed"; exit 1; }
 t=$(( $(date +%s) - t0 ))
 say "done in $((t / 60))m$((t % 60))s"
 echo "$report"

@@ -15,10 +15,13 @@
 #include <string.h>
 
 static const char report_usage[] =
-  "usage: hakbench report DIR [--out FILE] [--plots PLOTDIR]\n"
+  "usage: hakbench report DIR [--out FILE] [--plots PLOTDIR] [--summary FILE]\n"
   "Render DIR/report.md (or FILE) from DIR/results.json alone. Charts found\n"
   "in PLOTDIR (default: plots/SUITE/ for results/SUITE, else DIR/plots/) are\n"
-  "embedded with relative links; run `hakbench plot DIR` first to draw them.\n";
+  "embedded with relative links; run `hakbench plot DIR` first to draw them.\n"
+  "--summary FILE also writes the short version for the top-level README:\n"
+  "the random mixed and Larson high-contention tables and the checklist,\n"
+  "linking the full report relative to the repository root.\n";
 
 /* Success criteria (section 7); stated in the report next to the figures. */
 #define TARGET_VS_SYSTEM 0.90  /* the original reached 91 % of system      */
@@ -703,7 +706,54 @@ static char *relative(const char *from, const char *to)
   return b.s;
 }
 
+/* The short version for the top-level README: context line, the random
+ * mixed and high-contention Larson tables, the checklist. */
+static void summary(rep_t *R, const char *report_rel)
+{
+  json_t *ctx = json_object_get(R->root, "context");
+  P("Suite `%s`, %s, commit %.7s%s, %s (%ld cores), %ld runs per cell; full report: [%s](%s).\n\n",
+    hb_jstr(R->root, "suite", ""), hb_jstr(ctx, "date", "?"), hb_jstr(ctx, "git_commit", "?"),
+    json_is_true(json_object_get(ctx, "git_dirty")) ? " (uncommitted changes)" : "", hb_jstr(ctx, "cpu_model", "?"),
+    (long)hb_jnum(ctx, "cores", 0), (long)hb_jnum(ctx, "reps", 0), report_rel, report_rel);
+  if (!json_is_true(json_object_get(R->root, "complete"))) P("**Incomplete run.**\n\n");
+  ratios_t rm = {0};
+  static const char *tables[] = { "random_mixed_short", "random_mixed_long" };
+  for (int t = 0; t < 2; t++) {
+    json_t *c0 = first_in(R, tables[t]);
+    if (!c0) continue;
+    char n[32];
+    fmt_count(n, sizeof n, cell_arg(c0, "--iters"));
+    P("Random mixed, %s ops per run:\n\n", n);
+    ratios_t acc = {0};
+    value_table(R, tables[t], "Size", &acc);
+    ratio_summary(R, &acc, "size");
+    for (int i = 0; i < acc.n_sys && rm.n_sys < 256; i++) rm.vs_sys[rm.n_sys++] = acc.vs_sys[i];
+    for (int i = 0; i < acc.n_best && rm.n_best < 256; i++) rm.vs_best[rm.n_best++] = acc.vs_best[i];
+  }
+  if (table_present(R, "larson_high")) {
+    P("Larson, 1024 chunks per thread (high contention):\n\n");
+    value_table(R, "larson_high", "Threads", NULL);
+  }
+  hb_buf_t keep = R->b;                 /* render the checklist separately */
+  R->b = (hb_buf_t){0};
+  int reg = section_regressions(R);
+  hb_buf_free(&R->b);
+  checklist(R, &rm, reg);
+  hb_buf_t list = R->b;
+  R->b = keep;
+  const char *items = strstr(list.s, "- [");
+  const char *end = items ? strstr(items, "\n\n") : NULL;
+  if (items && end) { P("Success criteria:\n\n"); hb_buf_addn(&R->b, items, (size_t)(end - items) + 2); }
+  hb_buf_free(&list);
+}
+
 int hb_render_report(const char *results_path, const char *report_path, const char *plots_dir)
+{
+  return hb_render_report_summary(results_path, report_path, plots_dir, NULL);
+}
+
+int hb_render_report_summary(const char *results_path, const char *report_path, const char *plots_dir,
+                             const char *summary_path)
 {
   json_t *root = hb_results_load(results_path, NULL);
   if (!root) return HB_EXIT_USAGE;
@@ -741,15 +791,28 @@ int hb_render_report(const char *results_path, const char *report_path, const ch
     hb_err("report: cannot write %s: %s", report_path, strerror(errno));
     return 1;
   }
+  if (summary_path) {
+    /* Links relative to the repository root: the summary is for README.md. */
+    char rootreal[PATH_MAX], repreal[PATH_MAX];
+    char *rel = realpath(hb_root(), rootreal) && realpath(report_path, repreal) ? relative(rootreal, repreal)
+                                                                                : hb_xstrdup(report_path);
+    hb_buf_free(&r.b);
+    summary(R, rel);
+    if (hb_write_file_atomic(summary_path, r.b.s, r.b.len) != 0) {
+      hb_err("report: cannot write %s: %s", summary_path, strerror(errno));
+      return 1;
+    }
+  }
   json_decref(root);
   return 0;
 }
 
 int hb_report_main(int argc, char **argv)
 {
-  const char *dir = NULL, *out = NULL, *plots = NULL;
+  const char *dir = NULL, *out = NULL, *plots = NULL, *sum = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(report_usage, stdout); return 0; }
+    if (strcmp(argv[i], "--summary") == 0 && i + 1 < argc) { sum = argv[++i]; continue; }
     if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) { out = argv[++i]; continue; }
     if (strcmp(argv[i], "--plots") == 0 && i + 1 < argc) { plots = argv[++i]; continue; }
     if (argv[i][0] == '-' || dir) {
@@ -770,7 +833,7 @@ int hb_report_main(int argc, char **argv)
     free(rp);
     rp = tmp;
   }
-  int rc = hb_render_report(path, rp, plots);
+  int rc = hb_render_report_summary(path, rp, plots, sum);
   if (rc == 0) printf("%s\n", rp);
   return rc;
 }

@@ -18,6 +18,13 @@ fi
 # A second rendering is byte-identical (nothing depends on the clock or machine).
 "$HB" report $F/small_results.json --out "$TMP/again.md" --plots "$TMP/no-plots" >/dev/null
 check "rendering twice gives identical output" cmp -s "$TMP/report.md" "$TMP/again.md"
+# The README summary repeats the report's own lines (tables, checklist).
+"$HB" report $F/small_results.json --out "$TMP/report.md" --plots "$TMP/no-plots" --summary "$TMP/summary.md" >/dev/null
+check "summary written" [ -s "$TMP/summary.md" ]
+missing=$(grep -E '^(\||- \[)' "$TMP/summary.md" | while IFS= read -r l; do grep -qxF -- "$l" "$TMP/report.md" || echo x; done | wc -l)
+n=$(grep -cE '^(\||- \[)' "$TMP/summary.md")
+check "all $n table and checklist lines of the summary are in the report ($missing missing)" [ "$missing" -eq 0 -a "$n" -ge 15 ]
+check "summary links the report from the repository root" grep -qF "](${TMP#$HAKMEM_ROOT/}/report.md)" "$TMP/summary.md"
 # With charts present, the report links them relatively.
 mkdir -p "$TMP/run/plots"
 cp $F/small_results.json "$TMP/run/results.json"
