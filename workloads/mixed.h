@@ -11,9 +11,9 @@
  *   app      a skewed "application" mix: sizes 16*n bytes, n = 1..2048
  *            (16 B .. 32 KiB), with P(16*n) proportional to 1/n^2,
  *            restricted to [min, max] and renormalised. Unrestricted, 61 % of
- *            requests are 16 B, 93 % are at most 128 B, 1 % exceed 1 KiB and
- *            the tail reaches 32 KiB. Drawn through a 4096-entry inverse-CDF
- *            table (probabilities quantised to 1/4096).
+ *            requests are 16 B, 93 % are at most 128 B, 0.9 % exceed 1 KiB,
+ *            0.2 % exceed 4 KiB, and the tail reaches 32 KiB; the mean is
+ *            80 B. Drawn through inverse-CDF tables (mixed_build_app_table).
  *
  * Built with -DWL_NULL_ALLOC (build/workloads/tools/random_mixed_null) the
  * loop is unchanged except that malloc returns the slot's own fixed place in
@@ -39,7 +39,7 @@ struct mixed {
   uint32_t ws;
   uint32_t min, span;          /* uniform: min + [0, span)                 */
   uint32_t pow2_lo, pow2_n;    /* pow2: 1 << (pow2_lo + [0, pow2_n))       */
-  uint16_t *app_table;         /* app: 1 << MIX_APP_BITS sizes             */
+  uint16_t *app_table;         /* app: 2 << MIX_APP_BITS sizes             */
   unsigned dist;
   uint64_t rng;
   uint32_t salt;
@@ -68,8 +68,13 @@ struct mixed_opts {
   {.name = "seed", .kind = WL_OPT_U64, .value = &(o).seed, .ulo = 0, .uhi = UINT64_MAX,       \
    .help = "PRNG seed"}
 
+/* The app sizes come from two 4096-entry inverse-CDF tables indexed by the
+ * draw's top 12 bits and, in the last entry's case (marked 0), the next 12
+ * bits: the top 1/4096 of the probability mass, where the long tail lives,
+ * gets a resolution of 1/2^24. */
 static void mixed_build_app_table(struct mixed *m, const struct wl_cmd *cmd, uint32_t min,
                                   uint32_t max) {
+  const uint32_t rows = 1u << MIX_APP_BITS;
   double cdf[MIX_APP_MAX_N + 1], total = 0;
   cdf[0] = 0;
   for (uint32_t n = 1; n <= MIX_APP_MAX_N; n++) {
@@ -79,12 +84,15 @@ static void mixed_build_app_table(struct mixed *m, const struct wl_cmd *cmd, uin
   }
   if (total == 0)
     wl_usage_error(cmd, "--dist app needs a multiple of 16 (16..32768) within [--min, --max]");
-  m->app_table = (uint16_t *)wl_mem(sizeof(uint16_t) << MIX_APP_BITS);
+  m->app_table = (uint16_t *)wl_mem(sizeof(uint16_t) * 2 * rows);
   uint32_t n = 1;
-  for (uint32_t j = 0; j < (1u << MIX_APP_BITS); j++) {
-    double q = ((double)j + 0.5) / (double)(1u << MIX_APP_BITS) * total;
-    while (cdf[n] < q) n++;
-    m->app_table[j] = (uint16_t)(16 * n);   /* 32768 fits */
+  for (uint32_t j = 0; j < 2 * rows; j++) {
+    if (j == rows - 1) continue;             /* the marker stays 0 */
+    /* Entry j stands for the middle of its slice of probability. */
+    double q = j < rows ? ((double)j + 0.5) / rows
+                        : ((double)(rows - 1) + ((double)(j - rows) + 0.5) / rows) / rows;
+    while (n < MIX_APP_MAX_N && cdf[n] < q * total) n++;
+    m->app_table[j] = (uint16_t)(16 * n);    /* 32768 fits */
   }
 }
 
@@ -150,7 +158,11 @@ WL_INLINE void mixed_steps(struct mixed *m, uint64_t n,
       uint32_t hi = (uint32_t)(r >> 32), size;
       if (dist == MIX_UNIFORM) size = min + wl_scale(hi, span);
       else if (dist == MIX_POW2) size = 1u << (pow2_lo + wl_scale(hi, pow2_n));
-      else size = app[hi >> (32 - MIX_APP_BITS)];
+      else {
+        size = app[hi >> (32 - MIX_APP_BITS)];
+        if (WL_UNLIKELY(size == 0))
+          size = app[(1u << MIX_APP_BITS) + ((hi >> (32 - 2 * MIX_APP_BITS)) & ((1u << MIX_APP_BITS) - 1))];
+      }
       void *p = MIX_MALLOC(m, b, size);
       if (WL_UNLIKELY(!p)) wl_oom(size);
       wl_set(b, p, size, salt++);
