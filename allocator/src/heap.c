@@ -53,6 +53,7 @@ hak_heap_t *_hak_heap_init_thread(void) {
   atomic_store_explicit(&h->delayed, NULL, memory_order_relaxed);
   h->ss_all = NULL;
   h->ss_avail[0] = h->ss_avail[1] = NULL;
+  h->dirty_bytes = 0;
   h->pool_next = NULL;
   h->initialized = 1;
   _hak_tls_heap = h;
@@ -87,21 +88,25 @@ void _hak_heap_thread_exit(hak_heap_t *h) {
   hak_ss_t *ss = h->ss_all;
   while (ss) {
     hak_ss_t *next = ss->next;
+    uint32_t live = 0;
     for (unsigned i = 0; i < ss->nslabs; i++) {
       hak_slab_t *s = &ss->slabs[i];
       if (ss->free_mask & (1u << i)) continue;
       /* No fast path for anyone until adopted (h may be reused). */
       atomic_store_explicit(&s->fast_owner, NULL, memory_order_relaxed);
       _hak_slab_collect(s);
-      if (s->used == 0) {
-        atomic_store_explicit(&s->flags, HAK_SLAB_UNUSED, memory_order_relaxed);
-        s->free = NULL;
-        s->capacity = 0;
-        ss->free_mask |= 1u << i;
-      }
+      if (s->used != 0) live |= 1u << i;
     }
-    uint32_t all = ss->nslabs == 32 ? 0xffffffffu : (1u << ss->nslabs) - 1;
-    if (ss->free_mask == all) _hak_ss_release(h, ss);
+    for (unsigned i = 0; i < ss->nslabs; i++) {
+      if ((ss->free_mask | live) & (1u << i)) continue;
+      hak_slab_t *s = &ss->slabs[i];
+      _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
+      s->free = NULL;
+      s->capacity = 0;
+      if (live) _hak_ss_slot_free(h, ss, i, 0);   /* decommitted */
+      else ss->free_mask |= 1u << i;
+    }
+    if (!live) _hak_ss_release(h, ss);
     else _hak_ss_abandon(h, ss);
     ss = next;
   }

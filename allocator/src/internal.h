@@ -126,6 +126,7 @@ struct hak_ss_s {
   uint8_t kind;                   /* HAK_SS_SMALL / HAK_SS_MEDIUM         */
   uint8_t nslabs;
   uint32_t free_mask;             /* owner: slots not serving a class     */
+  uint32_t dirty_mask;            /* owner: free slots still committed    */
   hak_ss_t *next, *prev;          /* owner heap's list, or a global list  */
   hak_ss_t *avail_next, *avail_prev; /* owner heap's "has free slots" list */
   uint8_t in_avail;
@@ -146,6 +147,7 @@ struct hak_heap_s {
                                               other threads (see NOTIFY) */
   hak_ss_t *ss_all;                        /* every SuperSlab it owns    */
   hak_ss_t *ss_avail[HAK_SS_KINDS];        /* those with free slots      */
+  size_t dirty_bytes;                      /* committed free slots held */
   hak_heap_t *pool_next;                   /* heap pool (never unmapped) */
   uint8_t initialized;
 };
@@ -217,6 +219,11 @@ void _hak_ss_list_remove(hak_ss_t **head, hak_ss_t *ss);
 void _hak_ss_avail_add(hak_heap_t *h, hak_ss_t *ss);
 void _hak_ss_avail_remove(hak_heap_t *h, hak_ss_t *ss);
 void _hak_ss_collect_global(void);
+void _hak_ss_slot_free(hak_heap_t *h, hak_ss_t *ss, unsigned slot, int may_keep_dirty);
+unsigned _hak_ss_slot_take(hak_heap_t *h, hak_ss_t *ss);
+hak_inline uint32_t _hak_ss_all_slots(const hak_ss_t *ss) {
+  return ss->nslabs == 32 ? 0xffffffffu : (1u << ss->nslabs) - 1;
+}
 
 /* slab.c */
 void *_hak_alloc_slow(hak_heap_t *h, unsigned cls);

@@ -147,8 +147,8 @@ void _hak_slab_release(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s) {
   s->free = NULL;
   s->capacity = 0;
   int had_room = ss->free_mask != 0;
-  ss->free_mask |= 1u << s->slot;
-  if (ss->free_mask == (ss->nslabs == 32 ? 0xffffffffu : (1u << ss->nslabs) - 1)) {
+  _hak_ss_slot_free(h, ss, s->slot, 1);
+  if (ss->free_mask == _hak_ss_all_slots(ss)) {
     _hak_ss_release(h, ss);
   } else if (!had_room) {
     _hak_ss_avail_add(h, ss);
@@ -189,10 +189,7 @@ static hak_slab_t *new_slab(hak_heap_t *h, unsigned cls) {
     ss = _hak_ss_acquire(h, kind);
     if (ss == NULL) return NULL;
   }
-  unsigned slot = (unsigned)__builtin_ctz(ss->free_mask);
-  ss->free_mask &= ~(1u << slot);
-  if (ss->free_mask == 0) _hak_ss_avail_remove(h, ss);
-  hak_slab_t *s = &ss->slabs[slot];
+  hak_slab_t *s = &ss->slabs[_hak_ss_slot_take(h, ss)];
   slab_init(h, ss, s, cls);
   /* New slab goes first: it is where malloc will look. */
   _hak_slab_list_push_back(h, s);

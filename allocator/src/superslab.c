@@ -14,8 +14,10 @@
 #include <string.h>
 #include "internal.h"
 
-#define HAK_SS_CACHE_MAX 8          /* empty SuperSlabs kept mapped (16 MiB) */
-#define HAK_ADOPT_MAX    8          /* abandoned SuperSlabs adopted per call */
+#define HAK_SS_CACHE_MAX   8        /* empty SuperSlabs kept mapped, decommitted */
+#define HAK_ADOPT_MAX      8        /* abandoned SuperSlabs adopted per call */
+#define HAK_HEAP_DIRTY_MAX ((size_t)4 << 20) /* committed free slabs per heap */
+#define HAK_SS_HEADER_BYTES ((sizeof(hak_ss_t) + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1))
 
 _Atomic uint64_t _hak_ss_map[HAK_MAP_WORDS];
 _Atomic uint64_t _hak_large_map[HAK_MAP_WORDS];
@@ -57,12 +59,57 @@ void _hak_ss_avail_remove(hak_heap_t *h, hak_ss_t *ss) {
   ss->in_avail = 0;
 }
 
+/* ---- slots ---------------------------------------------------------------
+ * A free slot is dirty (its pages still committed: reused first, at most
+ * HAK_HEAP_DIRTY_MAX bytes of them per heap) or clean (decommitted), so a
+ * SuperSlab pinned by a few live blocks does not pin its memory. */
+static size_t slot_bytes(const hak_ss_t *ss) { return (size_t)1 << ss->slab_shift; }
+
+static void slot_decommit(hak_ss_t *ss, unsigned i) {
+  uint8_t *base = (uint8_t *)ss + ((size_t)i << ss->slab_shift);
+  uint8_t *end = base + slot_bytes(ss);
+  if (i == 0) base = (uint8_t *)ss + HAK_SS_HEADER_BYTES;
+  _hak_os_decommit(base, (size_t)(end - base));
+}
+
+void _hak_ss_slot_free(hak_heap_t *h, hak_ss_t *ss, unsigned i, int may_keep_dirty) {
+  ss->free_mask |= 1u << i;
+  if (may_keep_dirty && h->dirty_bytes + slot_bytes(ss) <= HAK_HEAP_DIRTY_MAX) {
+    ss->dirty_mask |= 1u << i;
+    h->dirty_bytes += slot_bytes(ss);
+  } else {
+    slot_decommit(ss, i);
+  }
+}
+
+unsigned _hak_ss_slot_take(hak_heap_t *h, hak_ss_t *ss) {
+  uint32_t dirty = ss->free_mask & ss->dirty_mask;
+  unsigned i = (unsigned)__builtin_ctz(dirty ? dirty : ss->free_mask);
+  if (dirty) {
+    ss->dirty_mask &= ~(1u << i);
+    h->dirty_bytes -= slot_bytes(ss);
+  }
+  ss->free_mask &= ~(1u << i);
+  if (ss->free_mask == 0) _hak_ss_avail_remove(h, ss);
+  return i;
+}
+
+/* The heap lets go of ss: its dirty slots no longer count against it. */
+static void ss_forget_dirty(hak_heap_t *h, hak_ss_t *ss, int decommit) {
+  for (uint32_t m = ss->dirty_mask; m; m &= m - 1) {
+    if (decommit) slot_decommit(ss, (unsigned)__builtin_ctz(m));
+    h->dirty_bytes -= slot_bytes(ss);
+  }
+  ss->dirty_mask = 0;
+}
+
 /* ---- creation ------------------------------------------------------------ */
 static void ss_format(hak_ss_t *ss, int kind) {
   ss->kind = (uint8_t)kind;
   ss->slab_shift = kind == HAK_SS_SMALL ? HAK_SLAB_SHIFT_SMALL : HAK_SLAB_SHIFT_MEDIUM;
   ss->nslabs = (uint8_t)(HAK_SS_SIZE >> ss->slab_shift);
-  ss->free_mask = ss->nslabs == 32 ? 0xffffffffu : (1u << ss->nslabs) - 1;
+  ss->free_mask = _hak_ss_all_slots(ss);
+  ss->dirty_mask = 0;
   ss->next = ss->prev = ss->avail_next = ss->avail_prev = NULL;
   ss->in_avail = 0;
   for (unsigned i = 0; i < HAK_MAX_SLABS; i++) {
@@ -107,7 +154,7 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
       _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
       s->free = NULL;
       s->capacity = 0;
-      ss->free_mask |= 1u << i;
+      _hak_ss_slot_free(h, ss, i, 1);
       continue;
     }
     /* A slab with no room stays off the list, marked FULL with NOTIFY set
@@ -123,8 +170,7 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
       _hak_slab_list_push_back(h, s);
     }
   }
-  uint32_t all = ss->nslabs == 32 ? 0xffffffffu : (1u << ss->nslabs) - 1;
-  if (ss->free_mask == all) {
+  if (ss->free_mask == _hak_ss_all_slots(ss)) {
     _hak_ss_release(h, ss);
     return 0;
   }
@@ -157,30 +203,35 @@ hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
   return ss;
 }
 
-/* Every slot is free: take it off the heap, keep it in the cache or unmap. */
+/* Every slot is free: take it off the heap, keep it (decommitted) in the
+ * cache, or unmap it. */
 void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss) {
+  ss_forget_dirty(h, ss, 0);
   _hak_ss_avail_remove(h, ss);
   _hak_ss_list_remove(&h->ss_all, ss);
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
   _hak_map_set(_hak_ss_map, (uintptr_t)ss, 0);
   pthread_mutex_lock(&_hak_global_lock);
-  if (ss_cache_count < HAK_SS_CACHE_MAX) {
-    ss->next = ss_cache;
-    ss_cache = ss;
-    ss_cache_count++;
-    ss = NULL;
-  }
+  int cache = ss_cache_count < HAK_SS_CACHE_MAX;
+  if (cache) ss_cache_count++;
   pthread_mutex_unlock(&_hak_global_lock);
-  if (ss) {
+  if (!cache) {
     _hak_os_unmap(ss, HAK_SS_SIZE);
     atomic_fetch_sub_explicit(&_hak_counters.mapped, HAK_SS_SIZE, memory_order_relaxed);
     atomic_fetch_sub_explicit(&_hak_counters.superslabs, 1, memory_order_relaxed);
+    return;
   }
+  _hak_os_decommit(ss, HAK_SS_SIZE);      /* outside the lock: a syscall */
+  pthread_mutex_lock(&_hak_global_lock);
+  ss->next = ss_cache;
+  ss_cache = ss;
+  pthread_mutex_unlock(&_hak_global_lock);
 }
 
 /* The owner exits with live blocks here (its thread_free states are NORMAL
  * and no freer is BUSY: see _hak_heap_thread_exit). */
 void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
+  ss_forget_dirty(h, ss, 1);
   _hak_ss_avail_remove(h, ss);
   _hak_ss_list_remove(&h->ss_all, ss);
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
