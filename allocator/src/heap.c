@@ -136,4 +136,5 @@ void _hak_heap_collect(hak_heap_t *h) {
       s = next;
     }
   }
+  _hak_ss_decommit_dirty(h);
 }

@@ -219,6 +219,7 @@ void _hak_ss_list_remove(hak_ss_t **head, hak_ss_t *ss);
 void _hak_ss_avail_add(hak_heap_t *h, hak_ss_t *ss);
 void _hak_ss_avail_remove(hak_heap_t *h, hak_ss_t *ss);
 void _hak_ss_collect_global(void);
+void _hak_ss_decommit_dirty(hak_heap_t *h);
 void _hak_ss_slot_free(hak_heap_t *h, hak_ss_t *ss, unsigned slot, int may_keep_dirty);
 unsigned _hak_ss_slot_take(hak_heap_t *h, hak_ss_t *ss);
 hak_inline uint32_t _hak_ss_all_slots(const hak_ss_t *ss) {

@@ -103,6 +103,11 @@ static void ss_forget_dirty(hak_heap_t *h, hak_ss_t *ss, int decommit) {
   ss->dirty_mask = 0;
 }
 
+/* hak_collect(): decommit every dirty free slot of h. */
+void _hak_ss_decommit_dirty(hak_heap_t *h) {
+  for (hak_ss_t *ss = h->ss_all; ss; ss = ss->next) ss_forget_dirty(h, ss, 1);
+}
+
 /* ---- creation ------------------------------------------------------------ */
 static void ss_format(hak_ss_t *ss, int kind) {
   ss->kind = (uint8_t)kind;
