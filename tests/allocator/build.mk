@@ -26,6 +26,10 @@ TA_START  := $(TA_DIR)/startup-libc $(TA_DIR)/libtatls.so
 TA_TSAN_HAK_CFLAGS := $(filter-out -Werror -O%,$(HAK_CFLAGS)) -O1 -fsanitize=thread
 TA_TSAN_HAK_OBJS   := $(patsubst allocator/src/%.c,$(TA_DIR)/tsan-hak/%.o,$(HAK_API_SRCS))
 
+# nm for test_symbols.sh, gcc's ThreadSanitizer runtime, /usr/bin/python3 and
+# gcc for the real-program test.
+TEST_PACKAGES += binutils libtsan2 python3 gcc
+
 .PHONY: test-allocator-libc
 test-allocator-libc: $(TA_LIBC) $(TA_START)
 test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN) $(TA_START)
