@@ -16,6 +16,8 @@ TA_CFLAGS := $(CFLAGS_BASE) -fno-builtin -Wno-use-after-free -pthread -Iallocato
 TA_LIBC   := $(TA_PROGS:%=$(TA_DIR)/%-libc)
 TA_HAK    := $(TA_PROGS:%=$(TA_DIR)/%-hak)
 TA_TSAN   := $(TA_DIR)/stress-tsan
+# conform-static: the libc names with libhakmem.a linked in.
+TA_STATIC := $(TA_DIR)/conform-static
 # Start-up test: preload only (it is about being the process allocator),
 # with the dlopen()ed library whose __thread array the loader allocates.
 TA_START  := $(TA_DIR)/startup-libc $(TA_DIR)/libtatls.so
@@ -32,7 +34,7 @@ TEST_PACKAGES += binutils libtsan2 python3 gcc
 
 .PHONY: test-allocator-libc
 test-allocator-libc: $(TA_LIBC) $(TA_START)
-test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN) $(TA_START)
+test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN) $(TA_START) $(TA_STATIC)
 
 $(TA_DIR)/%-libc: tests/allocator/%.c $(TA_HDR) | deps
 	@mkdir -p $(@D)
@@ -56,3 +58,7 @@ $(TA_TSAN): $(TA_DIR)/stress-tsan.o $(TA_TSAN_HAK_OBJS)
 $(TA_DIR)/libtatls.so: tests/allocator/tlslib.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -shared -fPIC $< -o $@
+
+$(TA_DIR)/conform-static: tests/allocator/conform.c $(TA_HDR) $(LIBHAKMEM_A) | deps
+	@mkdir -p $(@D)
+	$(CC) $(TA_CFLAGS) -DT_STATIC $< -o $@ $(LIBHAKMEM_A) -ldl

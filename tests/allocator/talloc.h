@@ -7,6 +7,10 @@
  *             LD_PRELOAD=build/libhakmem.so. t_check_served() then proves,
  *             with dladdr() on malloc, that libhakmem.so really serves it.
  *
+ *   -DT_STATIC the test calls the plain libc names and is linked with
+ *             libhakmem.a; t_check_served() checks with hak_owns() that
+ *             malloc's blocks are hakmem's.
+ *
  * To validate a test against glibc itself (no preload), set
  * HAKTEST_ANY_MALLOC=1: t_check_served() then reports the library and goes on.
  */
@@ -34,6 +38,12 @@
 #define T_usable          hak_malloc_usable_size
 #define T_API_NAME        "hak_ API"
 #else
+#ifdef T_STATIC
+#include "hakmem.h"
+#define T_API_NAME        "libc names, libhakmem.a"
+#else
+#define T_API_NAME        "libc names"
+#endif
 #define T_malloc          malloc
 #define T_free            free
 #define T_calloc          calloc
@@ -45,16 +55,25 @@
 #define T_valloc          valloc
 #define T_pvalloc         pvalloc
 #define T_usable          malloc_usable_size
-#define T_API_NAME        "libc names"
 #endif
 
 /* Returns 1 when hakmem serves the T_ functions, 0 when another allocator
  * does and HAKTEST_ANY_MALLOC=1 allows it; otherwise exits with status 1. */
 static inline int t_check_served(const char *prog)
 {
-#ifdef T_HAK
+#if defined(T_HAK)
   (void)prog;
   printf("%s: allocator: hakmem (hak_ API, linked in)\n", prog);
+  return 1;
+#elif defined(T_STATIC)
+  void *p = malloc(64);
+  int owned = p && hak_owns(p);
+  free(p);
+  printf("%s: malloc %s hakmem's (libhakmem.a linked in)\n", prog, owned ? "is" : "is NOT");
+  if (!owned) {
+    fprintf(stderr, "%s: FAIL: malloc's block is not hakmem's though libhakmem.a is linked\n", prog);
+    exit(1);
+  }
   return 1;
 #else
   /* Through a volatile pointer so the compiler cannot resolve the symbol
