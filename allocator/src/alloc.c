@@ -19,7 +19,7 @@ hak_export void *hak_calloc(size_t n, size_t size) {
 /* Usable size of a block we own; 0 (after a report) for anything else. */
 static size_t usable_size(const void *p, const char *fn) {
   uintptr_t a = (uintptr_t)p;
-  if ((a & HAK_BAD_PTR_BITS) == 0 && _hak_map_test(_hak_ss_map, a)) {
+  if ((a & HAK_BAD_PTR_BITS) == 0 && _hak_chunk_kind(a) >= HAK_CHUNK_SS_MIN) {
     hak_ss_t *ss = _hak_ss_of(p);
     hak_slab_t *s = _hak_slab_of(ss, p);
     if (!(atomic_load_explicit(&s->flags, memory_order_relaxed) & HAK_SLAB_UNUSED)) return _hak_block_size(s);
@@ -111,7 +111,7 @@ hak_export void *hak_pvalloc(size_t size) {
 hak_export int hak_owns(const void *p) {
   uintptr_t a = (uintptr_t)p;
   if (a & ~(((uintptr_t)1 << HAK_ADDR_BITS) - 1)) return 0;
-  if (_hak_map_test(_hak_ss_map, a)) return 1;
+  if (_hak_chunk_kind(a) >= HAK_CHUNK_SS_MIN) return 1;
   return _hak_large_header(p) != NULL;
 }
 

@@ -74,7 +74,7 @@ void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
 void _hak_free_slow(void *p, const char *fn) {
   if (p == NULL) return;
   uintptr_t a = (uintptr_t)p;
-  if ((a & HAK_BAD_PTR_BITS) == 0 && (a & HAK_SS_MASK) == 0 && _hak_map_test(_hak_large_map, a)) {
+  if ((a & HAK_BAD_PTR_BITS) == 0 && (a & HAK_SS_MASK) == 0 && _hak_chunk_kind(a) == HAK_CHUNK_LARGE) {
     _hak_large_free(p, fn);
     return;
   }

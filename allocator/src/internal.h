@@ -17,10 +17,10 @@
  *   large block  above HAK_SMALL_MAX: its own mapping, whose user pointer is
  *              2 MiB-aligned and whose header sits in the page just before it.
  *
- * Ownership map: one bit per 2 MiB chunk of the 47-bit address space tells
- * whether a SuperSlab starts there (hak_ss_map), another whether a large
- * block's user pointer does (hak_large_map). free() trusts a pointer only
- * after this lookup, so pointers hakmem does not own are never written.
+ * Ownership map (_hak_chunk_map): one byte per 2 MiB chunk of the 47-bit
+ * address space says whether a SuperSlab starts there (and its slab shift)
+ * or a large block's user pointer does. free() trusts a pointer only after
+ * this lookup, so pointers hakmem does not own are never written.
  */
 #ifndef HAKMEM_INTERNAL_H
 #define HAKMEM_INTERNAL_H
@@ -55,7 +55,7 @@
 #define HAK_SLAB_SHIFT_MEDIUM 18                    /* 256 KiB: 8 per SS    */
 #define HAK_MAX_SLABS      32
 #define HAK_ADDR_BITS      47                       /* user address space   */
-#define HAK_MAP_WORDS      ((size_t)1 << (HAK_ADDR_BITS - HAK_SS_SHIFT - 6))
+#define HAK_MAP_CHUNKS     ((size_t)1 << (HAK_ADDR_BITS - HAK_SS_SHIFT))
 #define HAK_PAGE           4096u
 
 /* Size classes: 16-byte steps up to 128 B, then four classes per power of
@@ -116,13 +116,15 @@ typedef struct hak_slab_s {
 
 enum { HAK_SS_SMALL = 0, HAK_SS_MEDIUM = 1, HAK_SS_KINDS = 2 };
 
-/* SuperSlab header, at the start of its 2 MiB region (slab 0 starts after
- * it). owner is NULL while abandoned or cached; it changes only from the
+/* SuperSlab header, at the start of its 2 MiB region (slab 0's blocks
+ * start after it). The slab records come first; owner and the rest are
+ * for slow paths. owner is NULL while abandoned or cached; it changes only from the
  * owner thread (abandon) or from the adopter holding the abandoned list
  * lock, so a thread that reads owner == its own heap can rely on it. */
 struct hak_ss_s {
-  _Atomic(hak_heap_t *) owner;    /* fast path: compared on every free    */
-  uint8_t slab_shift;             /* fast path: slot of a pointer         */
+  hak_slab_t slabs[HAK_MAX_SLABS]; /* first: see _hak_slab_at            */
+  _Atomic(hak_heap_t *) owner;
+  uint8_t slab_shift;             /* also in _hak_chunk_map for free()    */
   uint8_t kind;                   /* HAK_SS_SMALL / HAK_SS_MEDIUM         */
   uint8_t nslabs;
   uint32_t free_mask;             /* owner: slots not serving a class     */
@@ -130,7 +132,6 @@ struct hak_ss_s {
   hak_ss_t *next, *prev;          /* owner heap's list, or a global list  */
   hak_ss_t *avail_next, *avail_prev; /* owner heap's "has free slots" list */
   uint8_t in_avail;
-  hak_slab_t slabs[HAK_MAX_SLABS];
 };
 
 /* Per-thread heap. cur[c] is the head of class c's list of slabs with
@@ -167,8 +168,12 @@ typedef struct hak_options_s {
 } hak_options_t;
 
 /* ---- globals ----------------------------------------------------------- */
-extern _Atomic uint64_t _hak_ss_map[HAK_MAP_WORDS];
-extern _Atomic uint64_t _hak_large_map[HAK_MAP_WORDS];
+/* What starts at each 2 MiB chunk, one byte per chunk (64 MiB of virtual,
+ * zero-filled memory, touched only around hakmem's own mappings): nothing,
+ * a large block, or a SuperSlab, recorded as its slab shift so that free()
+ * finds the slab of a pointer from this one load. */
+enum { HAK_CHUNK_NONE = 0, HAK_CHUNK_LARGE = 1, HAK_CHUNK_SS_MIN = HAK_SLAB_SHIFT_SMALL };
+extern _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
 extern hak_heap_t _hak_heap_empty;
 extern hak_slab_t _hak_slab_empty;
 extern __thread hak_heap_t *_hak_tls_heap __attribute__((tls_model("initial-exec")));
@@ -252,14 +257,12 @@ void  _hak_large_collect(void);
 void *_hak_malloc_aligned(size_t align, size_t size);
 
 /* ---- inline helpers --------------------------------------------------- */
-hak_inline int _hak_map_test(_Atomic uint64_t *map, uintptr_t a) {
-  uint64_t w = atomic_load_explicit(&map[a >> (HAK_SS_SHIFT + 6)], memory_order_relaxed);
-  return (int)((w >> ((a >> HAK_SS_SHIFT) & 63)) & 1);
+/* Kind of the chunk holding a (a < 2^HAK_ADDR_BITS). */
+hak_inline unsigned _hak_chunk_kind(uintptr_t a) {
+  return atomic_load_explicit(&_hak_chunk_map[a >> HAK_SS_SHIFT], memory_order_relaxed);
 }
-hak_inline void _hak_map_set(_Atomic uint64_t *map, uintptr_t chunk, int on) {
-  uint64_t bit = (uint64_t)1 << ((chunk >> HAK_SS_SHIFT) & 63);
-  if (on) atomic_fetch_or_explicit(&map[chunk >> (HAK_SS_SHIFT + 6)], bit, memory_order_release);
-  else atomic_fetch_and_explicit(&map[chunk >> (HAK_SS_SHIFT + 6)], ~bit, memory_order_release);
+hak_inline void _hak_chunk_set(uintptr_t chunk, unsigned kind) {
+  atomic_store_explicit(&_hak_chunk_map[chunk >> HAK_SS_SHIFT], (uint8_t)kind, memory_order_release);
 }
 
 /* Class of a small size (n <= HAK_SMALL_MAX). */
@@ -273,8 +276,13 @@ hak_inline unsigned _hak_class_of(size_t n) {
 hak_inline hak_ss_t *_hak_ss_of(const void *p) {
   return (hak_ss_t *)((uintptr_t)p & ~HAK_SS_MASK);
 }
+/* Slab records come first in the header and are 64 bytes: the record of p
+ * is at ss + (slot << 6). */
+hak_inline hak_slab_t *_hak_slab_at(hak_ss_t *ss, const void *p, unsigned slab_shift) {
+  return (hak_slab_t *)((uintptr_t)ss + ((((uintptr_t)p & HAK_SS_MASK) >> slab_shift) << 6));
+}
 hak_inline hak_slab_t *_hak_slab_of(hak_ss_t *ss, const void *p) {
-  return &ss->slabs[((uintptr_t)p & HAK_SS_MASK) >> ss->slab_shift];
+  return _hak_slab_at(ss, p, ss->slab_shift);
 }
 hak_inline uint32_t _hak_block_size(const hak_slab_t *s) { return _hak_class_size[s->cls]; }
 
@@ -335,12 +343,13 @@ hak_inline void *_hak_malloc_fast(size_t n) {
 
 hak_inline void _hak_free_fast(void *p, const char *fn) {
   uintptr_t a = (uintptr_t)p;
-  if (hak_unlikely((a & HAK_BAD_PTR_BITS) != 0 || !_hak_map_test(_hak_ss_map, a))) {
+  unsigned kind;
+  if (hak_unlikely((a & HAK_BAD_PTR_BITS) != 0 || (kind = _hak_chunk_kind(a)) < HAK_CHUNK_SS_MIN)) {
     _hak_free_slow(p, fn);
     return;
   }
   hak_ss_t *ss = _hak_ss_of(p);
-  hak_slab_t *s = _hak_slab_of(ss, p);
+  hak_slab_t *s = _hak_slab_at(ss, p, kind);
   hak_block_t *b = (hak_block_t *)p;
   _Static_assert(sizeof(hak_slab_t) == 64, "slab records are 64 bytes");
   if (hak_likely(atomic_load_explicit(&s->fast_owner, memory_order_relaxed) == _hak_tls_heap)) {

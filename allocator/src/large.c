@@ -26,7 +26,7 @@ hak_inline hak_large_t *header_of(const void *p) {
 
 hak_large_t *_hak_large_header(const void *p) {
   uintptr_t a = (uintptr_t)p;
-  if ((a & HAK_BAD_PTR_BITS) || (a & HAK_SS_MASK) || !_hak_map_test(_hak_large_map, a)) return NULL;
+  if ((a & HAK_BAD_PTR_BITS) || (a & HAK_SS_MASK) || _hak_chunk_kind(a) != HAK_CHUNK_LARGE) return NULL;
   hak_large_t *hdr = header_of(p);
   return hdr->magic == HAK_LARGE_LIVE ? hdr : NULL;
 }
@@ -79,14 +79,14 @@ void *_hak_large_alloc(size_t size, size_t align, int zero) {
   hdr->map_size = mapped;
   hdr->usable = usable;
   hdr->cache_next = NULL;
-  _hak_map_set(_hak_large_map, (uintptr_t)p, 1);
+  _hak_chunk_set((uintptr_t)p, HAK_CHUNK_LARGE);
   atomic_fetch_add_explicit(&_hak_counters.mapped, mapped, memory_order_relaxed);
   atomic_fetch_add_explicit(&_hak_counters.large_blocks, 1, memory_order_relaxed);
   return p;                               /* fresh pages are zero already */
 }
 
 static void unmap_block(hak_large_t *hdr) {
-  _hak_map_set(_hak_large_map, (uintptr_t)hdr + HAK_PAGE, 0);
+  _hak_chunk_set((uintptr_t)hdr + HAK_PAGE, HAK_CHUNK_NONE);
   atomic_fetch_sub_explicit(&_hak_counters.mapped, hdr->map_size, memory_order_relaxed);
   _hak_os_unmap(hdr->map_base, hdr->map_size);
 }
@@ -142,12 +142,12 @@ void *_hak_large_realloc(void *p, size_t size) {
     _hak_os_unmap(base, mapped);
     return NULL;
   }
-  _hak_map_set(_hak_large_map, (uintptr_t)p, 0);
+  _hak_chunk_set((uintptr_t)p, HAK_CHUNK_NONE);
   hdr = header_of(q);                     /* the header moved with the pages */
   hdr->map_base = base;
   hdr->map_size = mapped;
   hdr->usable = usable;
-  _hak_map_set(_hak_large_map, (uintptr_t)q, 1);
+  _hak_chunk_set((uintptr_t)q, HAK_CHUNK_LARGE);
   atomic_fetch_add_explicit(&_hak_counters.mapped, mapped - old_map, memory_order_relaxed);
   return q;
 }

@@ -19,8 +19,7 @@
 #define HAK_HEAP_DIRTY_MAX ((size_t)4 << 20) /* committed free slabs per heap */
 #define HAK_SS_HEADER_BYTES ((sizeof(hak_ss_t) + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1))
 
-_Atomic uint64_t _hak_ss_map[HAK_MAP_WORDS];
-_Atomic uint64_t _hak_large_map[HAK_MAP_WORDS];
+_Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
 
 static hak_ss_t *ss_cache;          /* singly linked through ->next */
 static unsigned ss_cache_count;
@@ -137,7 +136,7 @@ static hak_ss_t *ss_map_new(void) {
 
 static void ss_take(hak_heap_t *h, hak_ss_t *ss) {
   atomic_store_explicit(&ss->owner, h, memory_order_release);
-  _hak_map_set(_hak_ss_map, (uintptr_t)ss, 1);
+  _hak_chunk_set((uintptr_t)ss, ss->slab_shift);
   _hak_ss_list_push(&h->ss_all, ss);
   if (ss->free_mask) _hak_ss_avail_add(h, ss);
 }
@@ -215,7 +214,7 @@ void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss) {
   _hak_ss_avail_remove(h, ss);
   _hak_ss_list_remove(&h->ss_all, ss);
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
-  _hak_map_set(_hak_ss_map, (uintptr_t)ss, 0);
+  _hak_chunk_set((uintptr_t)ss, HAK_CHUNK_NONE);
   pthread_mutex_lock(&_hak_global_lock);
   int cache = ss_cache_count < HAK_SS_CACHE_MAX;
   if (cache) ss_cache_count++;
