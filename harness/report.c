@@ -518,7 +518,7 @@ static void checklist(rep_t *R, ratios_t *rm, int reg_fails)
   hb_buf_t d = {0};
   int f = hak_ok ? failures(R, "hakmem", &d) : -1;
   P("- [%c] hakmem: no crash, hang, corruption or invalid run in any cell (%s%s%s)\n", f == 0 ? 'x' : ' ',
-    f < 0 ? "not run" : f == 0 ? "0 failed runs" : hb_sprintf("%d failed runs: ", f), f > 0 ? d.s : "",
+    f < 0 ? "not run" : f == 0 ? "0 failed runs" : hb_sprintf("%d failed run%s: ", f, f == 1 ? "" : "s"), f > 0 ? d.s : "",
     f > 5 ? ", ..." : "");
   hb_buf_free(&d);
   if (reg_fails >= 0)

@@ -208,7 +208,17 @@ static json_t *run_process(char **argv, json_t *alloc, double timeout_s, int pin
   json_t *run = json_object();
   json_object_set_new(run, "command", json_string(cmd));
   free(cmd);
-  if (hb_child_run(&c) != 0) {
+  int rc = hb_child_run(&c);
+  /* A binary that cannot be executed right now (being relinked by a
+   * concurrent make: ETXTBSY, EACCES) is the harness's problem, not the
+   * allocator's: retry a few times before recording ERROR. */
+  for (int tries = 0; rc == 0 && c.exec_failed && tries < 5; tries++) {
+    hb_child_free(&c);
+    struct timespec ts = { 0, 500000000 };
+    nanosleep(&ts, NULL);
+    rc = hb_child_run(&c);
+  }
+  if (rc != 0) {
     json_object_set_new(run, "status", json_string("ERROR"));
     json_object_set_new(run, "stderr_tail", json_string(strerror(errno)));
     return run;
