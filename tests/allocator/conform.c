@@ -106,20 +106,31 @@ static void check_usable_and_waste(void)
     skip("waste bound n + n/4 + 16", "hakmem's bound, allocator is not hakmem");
 
   /* Larger sizes, sampled: direct mappings, bound n + n/4 + 4096. */
-  size_t bad = 0, bad_n = 0, big_high = 0, big_high_n = 0;
+  size_t bad = 0, bad_n = 0, big_high = 0, big_high_n = 0, big_high_usable = 0;
   for (size_t n = 32769; n <= (64u << 20); n = n * 5 / 4 + 4093) {
     unsigned char *p = T_malloc(vsize(n));
     size_t u = p ? T_usable(p) : 0;
     if (!p || u < n) { bad++; bad_n = n; }
     else { p[0] = 1; p[n / 2] = 2; p[u - 1] = 3; }
-    if (p && u > n + n / 4 + 4096) { big_high++; big_high_n = n; }
+    if (p && u > n + n / 4 + 4096) { big_high++; big_high_n = n; big_high_usable = u; }
     T_free(p);
   }
-  report(!bad, "usable_size >= n and ends writable for sampled n = 32769..64M"
+  /* Descending, so that each request may be served from the cache of the
+   * larger blocks just freed: the bound must hold for a reused block too. */
+  for (size_t n = 8u << 20; n > 32768; n = n * 7 / 8 - 1021) {
+    unsigned char *p = T_malloc(vsize(n));
+    size_t u = p ? T_usable(p) : 0;
+    if (!p || u < n) { bad++; bad_n = n; }
+    else { p[0] = 1; p[u - 1] = 3; }
+    if (p && u > n + n / 4 + 4096) { big_high++; big_high_n = n; big_high_usable = u; }
+    T_free(p);
+  }
+  report(!bad, "usable_size >= n and ends writable for sampled n = 32769..64M, up and down"
          " (%zu bad, last n=%zu)", bad, bad_n);
   if (is_hak)
-    report(!big_high, "waste bound usable <= n + n/4 + 4096 for sampled n > 32768"
-           " (%zu over, last n=%zu)", big_high, big_high_n);
+    report(!big_high, "waste bound usable <= n + n/4 + 4096 for sampled n > 32768, also when"
+           " reusing freed larger blocks (%zu over, last n=%zu, usable %zu)", big_high, big_high_n,
+           big_high_usable);
   else
     skip("waste bound n + n/4 + 4096", "hakmem's bound, allocator is not hakmem");
 }
