@@ -43,14 +43,18 @@ hak_export void *hak_realloc(void *p, size_t size) {
   }
   size_t old = usable_size(p, "realloc");
   if (old == 0) { errno = EINVAL; return NULL; }
+  if (hak_unlikely(_hak_options.check) && old <= HAK_SMALL_MAX) {
+    hak_ss_t *ss = _hak_ss_of(p);
+    if (!_hak_block_check(ss, _hak_slab_of(ss, p), p, "realloc")) { errno = EINVAL; return NULL; }
+  }
   if (size > PTRDIFF_MAX) { errno = ENOMEM; return NULL; }
   if (old > HAK_SMALL_MAX) {
     if (size > HAK_SMALL_MAX) {
       void *q = _hak_large_realloc(p, size);
       if (q) return q;
     }
-  } else if (size <= old && size > old / 2) {
-    return p;                            /* still fits, not too wasteful */
+  } else if (size <= old && old / 2 <= size) {
+    return p;                            /* fits, at most twice the size asked */
   }
   void *q = _hak_malloc_fast(size);
   if (q == NULL) return NULL;            /* p stays valid */

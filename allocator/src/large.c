@@ -31,13 +31,14 @@ hak_large_t *_hak_large_header(const void *p) {
   return hdr->magic == HAK_LARGE_LIVE ? hdr : NULL;
 }
 
-static void *cache_take(size_t usable) {
+/* A cached block for a request of n bytes (usable: n rounded to pages). */
+static void *cache_take(size_t n, size_t usable) {
   hak_large_t *best = NULL, **best_link = NULL;
   pthread_mutex_lock(&_hak_large_lock);
   for (hak_large_t **link = &cache; *link; link = &(*link)->cache_next) {
     size_t u = (*link)->usable;
-    /* Reuse only within the size-class waste bound (usable <= n + n/4). */
-    if (u >= usable && u - usable <= usable / 4 && (best == NULL || u < best->usable)) {
+    /* Reuse only within the stated waste bound (usable <= n + n/4 + 4096). */
+    if (u >= usable && u - n <= n / 4 + HAK_PAGE && (best == NULL || u < best->usable)) {
       best = *link;
       best_link = link;
     }
@@ -60,7 +61,7 @@ void *_hak_large_alloc(size_t size, size_t align, int zero) {
   size_t usable = (size + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1);
   if (usable == 0) usable = HAK_PAGE;
   if (align <= HAK_SS_SIZE) {
-    void *p = cache_take(usable);
+    void *p = cache_take(size, usable);
     if (p) {
       if (zero) memset(p, 0, size);
       return p;
@@ -116,7 +117,9 @@ void *_hak_large_realloc(void *p, size_t size) {
   hak_large_t *hdr = header_of(p);
   if (size > PTRDIFF_MAX - HAK_SS_SIZE) { errno = ENOMEM; return NULL; }
   size_t usable = (size + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1);
-  if (usable <= hdr->usable && usable >= hdr->usable / 2) return p;
+  /* In place while the block is at most twice the size asked (as for small
+   * blocks in hak_realloc). */
+  if (size <= hdr->usable && hdr->usable / 2 <= size) return p;
   size_t new_map = (size_t)((uint8_t *)p - (uint8_t *)hdr->map_base) + usable;
   if (usable < hdr->usable) {             /* shrink: drop the tail pages */
     size_t drop = hdr->map_size - new_map;
