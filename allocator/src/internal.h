@@ -99,7 +99,10 @@ enum {
  * heap): free()'s fast path compares it with the caller's heap, one test for
  * "I own it and nothing special is going on". Kept in step with flags by
  * _hak_slab_set_flags; cleared on abandon, before the heap can be reused.
- * 64 bytes, so the slab index is a shift. */
+ * 128 bytes (a shift from the slab index): the owner's fields fill the
+ * first cache line, thread_free sits alone in the second, so other threads'
+ * frees do not keep stealing the line the owner's malloc and free work on. */
+#define HAK_SLAB_RECORD_SHIFT 7
 typedef struct hak_slab_s {
   hak_block_t *free;              /* owner's free list: malloc pops here  */
   _Atomic(hak_heap_t *) fast_owner; /* see above                          */
@@ -109,9 +112,10 @@ typedef struct hak_slab_s {
   uint16_t slot;                  /* index in its SuperSlab               */
   uint32_t capacity;              /* blocks carved so far                 */
   uint32_t reserved;              /* blocks that fit                      */
-  _Atomic uintptr_t thread_free;  /* remote frees (see HAK_TF_*)          */
   uint8_t *start;                 /* first block                          */
   struct hak_slab_s *next, *prev; /* heap's class list                    */
+  _Alignas(64) _Atomic uintptr_t thread_free; /* remote frees (HAK_TF_*)  */
+  uint8_t pad[64 - sizeof(uintptr_t)];
 } hak_slab_t;
 
 enum { HAK_SS_SMALL = 0, HAK_SS_MEDIUM = 1, HAK_SS_KINDS = 2 };
@@ -276,10 +280,11 @@ hak_inline unsigned _hak_class_of(size_t n) {
 hak_inline hak_ss_t *_hak_ss_of(const void *p) {
   return (hak_ss_t *)((uintptr_t)p & ~HAK_SS_MASK);
 }
-/* Slab records come first in the header and are 64 bytes: the record of p
- * is at ss + (slot << 6). */
+/* Slab records come first in the header: the record of p is at
+ * ss + (slot << HAK_SLAB_RECORD_SHIFT). */
 hak_inline hak_slab_t *_hak_slab_at(hak_ss_t *ss, const void *p, unsigned slab_shift) {
-  return (hak_slab_t *)((uintptr_t)ss + ((((uintptr_t)p & HAK_SS_MASK) >> slab_shift) << 6));
+  return (hak_slab_t *)((uintptr_t)ss +
+                        ((((uintptr_t)p & HAK_SS_MASK) >> slab_shift) << HAK_SLAB_RECORD_SHIFT));
 }
 hak_inline hak_slab_t *_hak_slab_of(hak_ss_t *ss, const void *p) {
   return _hak_slab_at(ss, p, ss->slab_shift);
@@ -351,7 +356,7 @@ hak_inline void _hak_free_fast(void *p, const char *fn) {
   hak_ss_t *ss = _hak_ss_of(p);
   hak_slab_t *s = _hak_slab_at(ss, p, kind);
   hak_block_t *b = (hak_block_t *)p;
-  _Static_assert(sizeof(hak_slab_t) == 64, "slab records are 64 bytes");
+  _Static_assert(sizeof(hak_slab_t) == (1u << HAK_SLAB_RECORD_SHIFT), "slab record size");
   if (hak_likely(atomic_load_explicit(&s->fast_owner, memory_order_relaxed) == _hak_tls_heap)) {
     b->next = s->free;
     s->free = b;
