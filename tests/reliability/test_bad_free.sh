@@ -61,7 +61,7 @@ run_case() {
   ok "$mode (${envs[*]:-default}): '$got'; $(grep -c . <<<"$(grep '^realloc returned' "$out")") realloc line(s); $(sed -n 's/^ok: \([0-9]*\) live.*/\1/p' "$out") live blocks intact"
 }
 
-while IFS='|' read -r mode env re; do
+while IFS='|' read -r mode env re; do  # re keeps any further '|' (read puts the rest in the last name)
   mode=$(echo $mode); env=$(echo $env); re=$(sed 's/^ *//; s/ *$//' <<<"$re")
   [ -n "$mode" ] || continue
   run_case "$mode" "$env" "$re" 0
@@ -70,7 +70,7 @@ done <<<"$cases"
 # The same reports end the process when asked to.
 for m in stack double-large realloc-stack; do
   line=$(grep "^$m " <<<"$cases")
-  run_case "$m" "$(cut -d'|' -f2 <<<"$line" | xargs)" "$(cut -d'|' -f3 <<<"$line" | sed 's/^ *//; s/ *$//')" 1
+  run_case "$m" "$(cut -d'|' -f2 <<<"$line" | xargs)" "$(cut -d'|' -f3- <<<"$line" | sed 's/^ *//; s/ *$//')" 1
 done
 run_case double-small HAKMEM_CHECK=1 'hakmem: free\(\): double free' 1
 
