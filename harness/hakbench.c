@@ -8,18 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if __has_include("compare.h")
 #include "compare.h"
-#else
-/* Temporary until harness/compare.c lands (written by the compare/CI helper). */
-int hb_compare_main(int argc, char **argv) __attribute__((weak));
-int hb_compare_main(int argc, char **argv)
-{
-  (void)argc; (void)argv;
-  fputs("hakbench: compare: not built\n", stderr);
-  return 2;
-}
-#endif
 
 static const char usage[] =
   "usage: hakbench COMMAND [options]   (hakbench COMMAND --help for each)\n"
