@@ -18,30 +18,18 @@
  */
 #include "internal.h"
 
-/* A block freed by a thread that does not own its SuperSlab. */
-void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
-  hak_heap_t *owner = atomic_load_explicit(&ss->owner, memory_order_acquire);
-  if (owner == _hak_tls_heap) {             /* ours, but flags are set */
-    _hak_slab_free_local_slow(owner, ss, s, b);
-    return;
-  }
-  uint8_t f = atomic_load_explicit(&s->flags, memory_order_relaxed);
-  if (hak_unlikely(f & HAK_SLAB_UNUSED)) {
-    _hak_error("free", "invalid pointer", b);
-    return;
-  }
-  if (hak_unlikely(f & HAK_SLAB_CHECK) && !_hak_block_check(ss, s, b, "free")) return;
-
-  /* Push onto thread_free, unless the owner asked to be notified: then take
-   * BUSY and hand the block to the owner heap's delayed list instead. */
+/* Push the chain head..tail of blocks of slab s (of SuperSlab ss) onto its
+ * thread_free, unless the owner asked to be notified: then take BUSY and
+ * hand the chain to the owner heap's delayed list instead. */
+static void remote_push(hak_ss_t *ss, hak_slab_t *s, hak_block_t *head, hak_block_t *tail) {
   uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
   uintptr_t next;
   do {
     if ((tf & HAK_TF_STATE) == HAK_TF_NOTIFY) {
       next = (tf & ~(uintptr_t)HAK_TF_STATE) | HAK_TF_BUSY;
     } else {
-      b->next = (hak_block_t *)(tf & ~(uintptr_t)HAK_TF_STATE);
-      next = (uintptr_t)b | (tf & HAK_TF_STATE);
+      tail->next = (hak_block_t *)(tf & ~(uintptr_t)HAK_TF_STATE);
+      next = (uintptr_t)head | (tf & HAK_TF_STATE);
     }
   } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, next, memory_order_release,
                                                   memory_order_relaxed));
@@ -53,21 +41,66 @@ void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
   if (h != NULL) {
     hak_block_t *top = atomic_load_explicit(&h->delayed, memory_order_relaxed);
     do {
-      b->next = top;
-    } while (!atomic_compare_exchange_weak_explicit(&h->delayed, &top, b, memory_order_release,
+      tail->next = top;
+    } while (!atomic_compare_exchange_weak_explicit(&h->delayed, &top, head, memory_order_release,
                                                     memory_order_relaxed));
   }
-  /* BUSY -> NORMAL (or, with no owner, push the block after all). */
+  /* BUSY -> NORMAL (or, with no owner, push the chain after all). */
   tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
   do {
     uintptr_t list = tf & ~(uintptr_t)HAK_TF_STATE;
     if (h == NULL) {
-      b->next = (hak_block_t *)list;
-      list = (uintptr_t)b;
+      tail->next = (hak_block_t *)list;
+      list = (uintptr_t)head;
     }
     next = list | HAK_TF_NORMAL;
   } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, next, memory_order_release,
                                                   memory_order_relaxed));
+}
+
+static void remote_flush(hak_remote_chain_t *c) {
+  remote_push(_hak_ss_of(c->slab), c->slab, c->head, c->tail);
+  c->slab = NULL;
+  c->count = 0;
+}
+
+void _hak_remote_flush_all(hak_heap_t *h) {
+  for (unsigned i = 0; i < HAK_REMOTE_SLOTS; i++)
+    if (h->remote[i].slab != NULL) remote_flush(&h->remote[i]);
+}
+
+/* A block freed by a thread that does not own its SuperSlab. */
+void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
+  hak_heap_t *me = _hak_tls_heap;
+  hak_heap_t *owner = atomic_load_explicit(&ss->owner, memory_order_acquire);
+  if (owner == me) {                        /* ours, but flags are set */
+    _hak_slab_free_local_slow(owner, ss, s, b);
+    return;
+  }
+  uint8_t f = atomic_load_explicit(&s->flags, memory_order_relaxed);
+  if (hak_unlikely(f & HAK_SLAB_UNUSED)) {
+    _hak_error("free", "invalid pointer", b);
+    return;
+  }
+  if (hak_unlikely(f & HAK_SLAB_CHECK)) {
+    if (_hak_block_check(ss, s, b, "free")) remote_push(ss, s, b, b);
+    return;
+  }
+  if (hak_unlikely(me == &_hak_heap_empty)) {   /* no heap, no buffer */
+    remote_push(ss, s, b, b);
+    return;
+  }
+  hak_remote_chain_t *c = &me->remote[((uintptr_t)s >> HAK_SLAB_RECORD_SHIFT) & (HAK_REMOTE_SLOTS - 1)];
+  if (c->slab != s) {
+    if (c->slab != NULL) remote_flush(c);
+    c->slab = s;
+    c->tail = b;
+    b->next = NULL;
+  } else {
+    b->next = c->head;
+  }
+  c->head = b;
+  if (++c->count >= HAK_REMOTE_BATCH) remote_flush(c);
 }
 
 /* Not a SuperSlab pointer: NULL, a large block, or not ours at all. */

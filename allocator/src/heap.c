@@ -54,6 +54,7 @@ hak_heap_t *_hak_heap_init_thread(void) {
   h->ss_all = NULL;
   h->ss_avail[0] = h->ss_avail[1] = NULL;
   h->dirty_bytes = 0;
+  for (unsigned i = 0; i < HAK_REMOTE_SLOTS; i++) h->remote[i] = (hak_remote_chain_t){ 0 };
   h->pool_next = NULL;
   h->initialized = 1;
   _hak_tls_heap = h;
@@ -77,6 +78,8 @@ void _hak_heap_drain_delayed(hak_heap_t *h) {
 /* Thread exit: release what is empty, abandon SuperSlabs with live blocks. */
 void _hak_heap_thread_exit(hak_heap_t *h) {
   if (h == NULL || h == &_hak_heap_empty) return;
+  /* 0. Our remote frees go to their owners. */
+  _hak_remote_flush_all(h);
   /* 1. No more notifications: after this no remote freer will target h. */
   for (hak_ss_t *ss = h->ss_all; ss; ss = ss->next)
     for (unsigned i = 0; i < ss->nslabs; i++)
@@ -120,6 +123,7 @@ void _hak_heap_thread_exit(hak_heap_t *h) {
 /* hak_collect(): give back every empty slab of this thread's heap. */
 void _hak_heap_collect(hak_heap_t *h) {
   if (h == &_hak_heap_empty) return;
+  _hak_remote_flush_all(h);
   _hak_heap_drain_delayed(h);
   for (unsigned c = 0; c < HAK_NCLASSES; c++) {
     hak_slab_t *s = h->cur[c];

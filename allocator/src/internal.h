@@ -12,8 +12,10 @@
  *              per class, a list of the slabs it allocates from. A heap owns
  *              whole SuperSlabs; only the owner touches its slabs' free lists.
  *   remote free  a block freed by a thread other than its SuperSlab's owner:
- *              pushed onto its slab's lock-free thread_free stack, collected
- *              by the owner on its slow path.
+ *              gathered with others of the same slab in the freeing heap's
+ *              remote buffer, then pushed as a chain onto the slab's
+ *              lock-free thread_free stack (one CAS per chain), collected by
+ *              the owner on its slow path.
  *   large block  above HAK_SMALL_MAX: its own mapping, whose user pointer is
  *              2 MiB-aligned and whose header sits in the page just before it.
  *
@@ -138,6 +140,20 @@ struct hak_ss_s {
   uint8_t in_avail;
 };
 
+/* Remote frees waiting in the freeing thread's heap: a chain of blocks of
+ * one slab (linked through their first word), pushed with one CAS when it
+ * reaches HAK_REMOTE_BATCH blocks, when another slab needs its entry, when
+ * its thread enters the malloc slow path, and at thread exit. So at most
+ * HAK_REMOTE_SLOTS * HAK_REMOTE_BATCH blocks per thread wait unseen by
+ * their owner. */
+#define HAK_REMOTE_SLOTS 16
+#define HAK_REMOTE_BATCH 32
+typedef struct hak_remote_chain_s {
+  hak_slab_t *slab;               /* NULL: entry unused                  */
+  hak_block_t *head, *tail;
+  uint32_t count;
+} hak_remote_chain_t;
+
 /* Per-thread heap. cur[c] is the head of class c's list of slabs with
  * room, or &_hak_slab_empty (free == NULL) so the fast path needs no NULL
  * test: an empty heap just takes the slow path. direct[(n + 15) / 16] is
@@ -153,6 +169,7 @@ struct hak_heap_s {
   hak_ss_t *ss_all;                        /* every SuperSlab it owns    */
   hak_ss_t *ss_avail[HAK_SS_KINDS];        /* those with free slots      */
   size_t dirty_bytes;                      /* committed free slots held */
+  hak_remote_chain_t remote[HAK_REMOTE_SLOTS]; /* see above              */
   hak_heap_t *pool_next;                   /* heap pool (never unmapped) */
   uint8_t initialized;
 };
@@ -247,6 +264,7 @@ uintptr_t _hak_tf_set_state(hak_slab_t *s, uintptr_t state);
 
 /* free.c */
 void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b);
+void _hak_remote_flush_all(hak_heap_t *h);
 void _hak_free_slow(void *p, const char *fn);
 int  _hak_block_check(hak_ss_t *ss, hak_slab_t *s, const void *p, const char *fn);
 
