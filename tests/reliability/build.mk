@@ -54,8 +54,12 @@ $(RB)/stress_api-ubsan: tests/reliability/stress_api.c $(HAK_API_SRCS:allocator/
 $(RB)/fuzz_hak: tests/fuzz/fuzz_hak.c $(HAK_API_SRCS:allocator/src/%.c=$(RB)/fuzz/%.o) | deps
 	$(RB_FUZZ_CC) $(filter-out -O%,$(CFLAGS_BASE)) -O1 -Iallocator/include -fsanitize=fuzzer $(RB_FUZZ) $^ -o $@
 
-# The long fuzz run leaves its minimized corpus in $(BUILD)/tmp/reliability/long_fuzz/merged.
+# The long fuzz run leaves its minimized corpus (the committed inputs plus
+# what it found, merged) in $(BUILD)/tmp/reliability/long_fuzz/merged: it
+# replaces the committed inputs, except the hand-written seed-* ones.
 fuzz-corpus-update:
-	@test -d $(BUILD)/tmp/reliability/long_fuzz/merged || { echo "run tests/reliability/long_fuzz.sh first" >&2; exit 1; }
-	cp -n $(BUILD)/tmp/reliability/long_fuzz/merged/* tests/fuzz/corpus/
+	@test -n "$$(ls $(BUILD)/tmp/reliability/long_fuzz/merged 2>/dev/null)" || \
+	  { echo "run tests/reliability/long_fuzz.sh first" >&2; exit 1; }
+	find tests/fuzz/corpus -type f ! -name 'seed-*' -delete
+	cp $(BUILD)/tmp/reliability/long_fuzz/merged/* tests/fuzz/corpus/
 	@echo "tests/fuzz/corpus: $$(ls tests/fuzz/corpus | wc -l) inputs"

@@ -2,8 +2,8 @@
 # The libFuzzer target (tests/fuzz/fuzz_hak.c) for a bounded time
 # (FUZZ_SECONDS, default 240) from the committed corpus, then -merge=1 of the
 # committed corpus and what the run found into a minimized set in
-# $BUILD/tmp/reliability/long_fuzz/merged; `make fuzz-corpus-update` copies
-# that into tests/fuzz/corpus/ to be committed. Fails on any failed check,
+# $BUILD/tmp/reliability/long_fuzz/merged; `make fuzz-corpus-update` puts
+# that in tests/fuzz/corpus/ (hand-written seed-* inputs kept) to be committed. Fails on any failed check,
 # ASan report, timeout (20 s per input) or out-of-memory (2 GiB).
 . "$(dirname "$0")/common.sh"
 BIN=$RBIN/fuzz_hak

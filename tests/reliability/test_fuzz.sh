@@ -5,7 +5,7 @@
 # with sizes and alignments from the input, checking contents, zeroing,
 # alignment, hak_owns and the usable-size bound. Starts from the committed
 # corpus tests/fuzz/corpus/ (every seed is replayed first), then mutates for
-# FUZZ_RUNS inputs (default 20000) or FUZZ_SECONDS (default 40), whichever
+# FUZZ_RUNS inputs (default 20000) or FUZZ_SECONDS (default 15), whichever
 # comes first. New inputs go to scratch, not the tree.
 # The allocator's state carries over from one input to the next (its caches),
 # so a failing input may only fail after the ones before it: replay the run.
@@ -18,8 +18,8 @@ seeds=$(ls tests/fuzz/corpus | wc -l)
 # scratch copies only, so the committed corpus is never touched.
 mkdir -p "$TMP/new" && cp -r tests/fuzz/corpus "$TMP/seeds"
 runs=${FUZZ_RUNS:-20000}
-secs=${FUZZ_SECONDS:-40}
-min_runs=${FUZZ_MIN_RUNS:-2000}
+secs=${FUZZ_SECONDS:-15}
+min_runs=${FUZZ_MIN_RUNS:-1000}
 timeout $((secs + 60)) "$BIN" -runs="$runs" -max_total_time="$secs" -max_len=2048 -timeout=20 \
   -rss_limit_mb=2048 -seed=1 -print_final_stats=1 -artifact_prefix="$TMP/" "$TMP/new" "$TMP/seeds" >"$TMP/log" 2>&1
 rc=$?
