@@ -48,7 +48,10 @@ case "${1:-}" in
     fi
     run_suite "$out/run" || exit 2
     echo
-    "$hakbench" compare "$baseline" "$out/run/results.json" --md "$out/report.md"
+    # Timed cells: 20 % noise threshold, not compare's default 5 %: on these
+    # shared 2-core VMs the hakmem/glibc ratio of an unchanged tree moved by
+    # up to 35 % between runs (harness/CI.md). Instruction counts keep 1 %.
+    "$hakbench" compare "$baseline" "$out/run/results.json" --md "$out/report.md" --threshold "${CI_TIMED_THRESHOLD:-20}"
     rc=$?
     echo
     echo "ci: comparison written to $out/report.md (exit $rc)"
