@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fork while other threads allocate, 150 times, under hakmem: every child
+# Fork while other threads allocate, 100 times, under hakmem: every child
 # allocates and checks blocks of every size range (16 B..1 MiB, realloc
 # included), starts a thread that does the same, and exits 0 within 5 s;
 # a child that does not is a deadlock and fails the test. The parent's two
@@ -9,7 +9,7 @@
 BIN=$RBIN/fork_threads
 [ -x "$BIN" ] || fail "$BIN not built (make test-build)"
 need_preload
-under_hak "$BIN" --forks "${FORKS:-150}" --threads 2 --timeout-ms 5000 >"$TMP/out" 2>"$TMP/err"
+under_hak "$BIN" --forks "${FORKS:-100}" --threads 2 --timeout-ms 5000 >"$TMP/out" 2>"$TMP/err"
 rc=$?
 cat "$TMP/out"; head -n 20 "$TMP/err"
 [ $rc -eq 0 ] || fail "fork_threads exited $rc"
