@@ -34,6 +34,7 @@ test: all test-deps
 	@$(MAKE) --no-print-directory test-build
 	@tests/run.sh
 
+# The long tests (stress, fuzzing, real programs at full size): minutes each.
 test-long: all test-deps
 	@$(MAKE) --no-print-directory test-build
 	@tests/run.sh --long

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh [--long] [FILTER]: run every test script and count the results.
 #
-# A test is an executable script tests/<area>/test_*.sh (long tests:
-# tests/<area>/long_*.sh, run only with --long). It exits 0 when it passes,
+# A test is an executable script tests/<area>/test_*.sh; long tests
+# (tests/<area>/long_*.sh, minutes each) run instead with --long. It exits 0 when it passes,
 # 77 when a tool it needs is missing (counted as SKIP and listed), anything
 # else when it fails. Each runs from the repository root with HAKMEM_ROOT
 # and BUILD set, under a timeout (TEST_TIMEOUT seconds, default 600), and its
@@ -12,7 +12,6 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export HAKMEM_ROOT="$root" BUILD="$root/build"
-pattern='test_*.sh'
 long=0
 if [ "${1:-}" = "--long" ]; then long=1; shift; fi
 filter=${1:-}
@@ -21,10 +20,8 @@ logdir="$BUILD/test-logs"
 mkdir -p "$logdir"
 
 scripts=()
-for f in tests/*/test_*.sh; do [ -e "$f" ] && scripts+=("$f"); done
-if [ $long -eq 1 ]; then
-  for f in tests/*/long_*.sh; do [ -e "$f" ] && scripts+=("$f"); done
-fi
+[ $long -eq 1 ] && glob='long_*.sh' || glob='test_*.sh'
+for f in tests/*/$glob; do [ -e "$f" ] && scripts+=("$f"); done
 
 pass=0; fail=0; skip=0; failed=(); skipped=()
 for s in "${scripts[@]}"; do

@@ -120,7 +120,12 @@ hak_export int hak_owns(const void *p) {
 }
 
 hak_export void hak_collect(void) {
-  _hak_heap_collect(_hak_tls_heap);
+  hak_heap_t *h = _hak_tls_heap;
+  if (h == &_hak_heap_empty) h = _hak_heap_init_thread();
+  if (h != NULL) {
+    _hak_ss_adopt_all(h);                /* frees into exited threads' memory */
+    _hak_heap_collect(h);
+  }
   _hak_ss_collect_global();
   _hak_large_collect();
 }

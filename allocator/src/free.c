@@ -90,6 +90,10 @@ void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
     remote_push(ss, s, b, b);
     return;
   }
+  if (owner == NULL && _hak_ss_reclaim(me, ss)) {  /* abandoned: now ours */
+    _hak_slab_free_local_slow(me, ss, s, b);
+    return;
+  }
   hak_remote_chain_t *c = &me->remote[((uintptr_t)s >> HAK_SLAB_RECORD_SHIFT) & (HAK_REMOTE_SLOTS - 1)];
   if (c->slab != s) {
     if (c->slab != NULL) remote_flush(c);

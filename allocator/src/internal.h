@@ -138,6 +138,7 @@ struct hak_ss_s {
   hak_ss_t *next, *prev;          /* owner heap's list, or a global list  */
   hak_ss_t *avail_next, *avail_prev; /* owner heap's "has free slots" list */
   uint8_t in_avail;
+  uint8_t abandoned;              /* on the abandoned list (global lock)  */
 };
 
 /* Remote frees waiting in the freeing thread's heap: a chain of blocks of
@@ -240,12 +241,14 @@ void _hak_heap_collect(hak_heap_t *h);
 hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind);  /* adopted, cached or new */
 void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss);   /* all slots free        */
 void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss);
+int  _hak_ss_reclaim(hak_heap_t *h, hak_ss_t *ss);
 void _hak_ss_list_push(hak_ss_t **head, hak_ss_t *ss);
 void _hak_ss_list_remove(hak_ss_t **head, hak_ss_t *ss);
 void _hak_ss_avail_add(hak_heap_t *h, hak_ss_t *ss);
 void _hak_ss_avail_remove(hak_heap_t *h, hak_ss_t *ss);
 void _hak_ss_collect_global(void);
 void _hak_ss_decommit_dirty(hak_heap_t *h);
+void _hak_ss_adopt_all(hak_heap_t *h);
 void _hak_ss_slot_free(hak_heap_t *h, hak_ss_t *ss, unsigned slot, int may_keep_dirty);
 unsigned _hak_ss_slot_take(hak_heap_t *h, hak_ss_t *ss);
 hak_inline uint32_t _hak_ss_all_slots(const hak_ss_t *ss) {

@@ -23,7 +23,7 @@ _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
 
 static hak_ss_t *ss_cache;          /* singly linked through ->next */
 static unsigned ss_cache_count;
-static hak_ss_t *ss_abandoned[HAK_SS_KINDS];
+static hak_ss_t *ss_abandoned[HAK_SS_KINDS];   /* doubly linked: next/prev */
 
 /* ---- per-heap lists -------------------------------------------------------- */
 void _hak_ss_list_push(hak_ss_t **head, hak_ss_t *ss) {
@@ -116,6 +116,7 @@ static void ss_format(hak_ss_t *ss, int kind) {
   ss->dirty_mask = 0;
   ss->next = ss->prev = ss->avail_next = ss->avail_prev = NULL;
   ss->in_avail = 0;
+  ss->abandoned = 0;
   for (unsigned i = 0; i < HAK_MAX_SLABS; i++) {
     hak_slab_t *s = &ss->slabs[i];
     memset(s, 0, sizeof *s);
@@ -188,10 +189,12 @@ hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
   for (int n = 0; n < HAK_ADOPT_MAX; n++) {
     pthread_mutex_lock(&_hak_global_lock);
     hak_ss_t *ss = ss_abandoned[kind];
-    if (ss) ss_abandoned[kind] = ss->next;
+    if (ss) {
+      _hak_ss_list_remove(&ss_abandoned[kind], ss);
+      ss->abandoned = 0;
+    }
     pthread_mutex_unlock(&_hak_global_lock);
     if (ss == NULL) break;
-    ss->next = NULL;
     if (ss_adopt(h, ss) && ss->free_mask) return ss;
     if (h->ss_avail[kind]) return h->ss_avail[kind];
   }
@@ -241,9 +244,43 @@ void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
   atomic_fetch_add_explicit(&_hak_counters.abandoned, 1, memory_order_relaxed);
   pthread_mutex_lock(&_hak_global_lock);
-  ss->next = ss_abandoned[ss->kind];
-  ss_abandoned[ss->kind] = ss;
+  _hak_ss_list_push(&ss_abandoned[ss->kind], ss);
+  ss->abandoned = 1;
   pthread_mutex_unlock(&_hak_global_lock);
+}
+
+/* A thread frees into an abandoned SuperSlab: make it that thread's own, so
+ * this and its later frees there are local (the pattern of a server handing
+ * a dead thread's objects to its successor). 0 if someone else got it first. */
+int _hak_ss_reclaim(hak_heap_t *h, hak_ss_t *ss) {
+  pthread_mutex_lock(&_hak_global_lock);
+  int got = ss->abandoned;
+  if (got) {
+    _hak_ss_list_remove(&ss_abandoned[ss->kind], ss);
+    ss->abandoned = 0;
+  }
+  pthread_mutex_unlock(&_hak_global_lock);
+  /* The caller's block is live, so adopting cannot find ss empty. */
+  if (got) ss_adopt(h, ss);
+  return got;
+}
+
+/* hak_collect(): adopt every abandoned SuperSlab into h, which releases
+ * those whose blocks have all been freed since their thread exited. */
+void _hak_ss_adopt_all(hak_heap_t *h) {
+  for (int kind = 0; kind < HAK_SS_KINDS; kind++) {
+    for (;;) {
+      pthread_mutex_lock(&_hak_global_lock);
+      hak_ss_t *ss = ss_abandoned[kind];
+      if (ss) {
+        _hak_ss_list_remove(&ss_abandoned[kind], ss);
+        ss->abandoned = 0;
+      }
+      pthread_mutex_unlock(&_hak_global_lock);
+      if (ss == NULL) break;
+      ss_adopt(h, ss);
+    }
+  }
 }
 
 /* hak_collect(): unmap the cached empty SuperSlabs. */
