@@ -31,9 +31,11 @@ static void remote_push(hak_ss_t *ss, hak_slab_t *s, hak_block_t *head, hak_bloc
       tail->next = (hak_block_t *)(tf & ~(uintptr_t)HAK_TF_STATE);
       next = (uintptr_t)head | (tf & HAK_TF_STATE);
     }
-  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, next, memory_order_release,
+  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, next, memory_order_acq_rel,
                                                   memory_order_relaxed));
   if ((tf & HAK_TF_STATE) != HAK_TF_NOTIFY) return;
+  /* (acq_rel above: taking BUSY synchronizes with whoever set NOTIFY, so
+   * the owner read below is the one that asked.) */
 
   /* We hold BUSY: the owner cannot abandon or release this slab, so the
    * owner we read now stays valid until we clear it. */

@@ -20,6 +20,7 @@ static size_t heap_chunk_left;
 #define HAK_HEAP_CHUNK (64u * 1024u)
 
 extern pthread_key_t _hak_thread_key;
+extern int _hak_thread_key_ok;
 
 static hak_heap_t *heap_new(void) {
   pthread_mutex_lock(&_hak_global_lock);
@@ -59,7 +60,7 @@ hak_heap_t *_hak_heap_init_thread(void) {
   h->initialized = 1;
   _hak_tls_heap = h;
   /* Set after the TLS pointer: if this allocates, it finds a heap. */
-  pthread_setspecific(_hak_thread_key, h);
+  if (_hak_thread_key_ok) pthread_setspecific(_hak_thread_key, h);
   return h;
 }
 

@@ -11,6 +11,7 @@
 pthread_mutex_t _hak_global_lock = PTHREAD_MUTEX_INITIALIZER;
 pthread_mutex_t _hak_large_lock = PTHREAD_MUTEX_INITIALIZER;
 pthread_key_t _hak_thread_key;
+int _hak_thread_key_ok;             /* without the key, exiting threads keep their memory */
 
 static _Atomic int init_state;      /* 0 not started, 1 running, 2 done */
 
@@ -29,9 +30,25 @@ static void fork_parent(void) {
   pthread_mutex_unlock(&_hak_large_lock);
   pthread_mutex_unlock(&_hak_global_lock);
 }
+/* In the child, a thread that held BUSY on one of our slabs (a remote
+ * free in the middle of its hand-off) no longer exists: end its BUSY, or
+ * the next release or exit would wait for it forever. (Its block is lost to
+ * the child; other threads' heaps are orphaned there in the same way.) */
 static void fork_child(void) {
   pthread_mutex_init(&_hak_large_lock, NULL);
   pthread_mutex_init(&_hak_global_lock, NULL);
+  hak_heap_t *h = _hak_tls_heap;
+  if (h == &_hak_heap_empty) return;
+  for (hak_ss_t *ss = h->ss_all; ss; ss = ss->next) {
+    for (unsigned i = 0; i < ss->nslabs; i++) {
+      hak_slab_t *s = &ss->slabs[i];
+      uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
+      if ((ss->free_mask & (1u << i)) || (tf & HAK_TF_STATE) != HAK_TF_BUSY) continue;
+      uintptr_t state = (atomic_load_explicit(&s->flags, memory_order_relaxed) & HAK_SLAB_FULL)
+                            ? HAK_TF_NOTIFY : HAK_TF_NORMAL;
+      atomic_store_explicit(&s->thread_free, (tf & ~(uintptr_t)HAK_TF_STATE) | state, memory_order_relaxed);
+    }
+  }
 }
 
 void _hak_process_init(void) {
@@ -39,7 +56,7 @@ void _hak_process_init(void) {
   if (atomic_load_explicit(&init_state, memory_order_acquire) == 2) return;
   if (atomic_compare_exchange_strong(&init_state, &expected, 1)) {
     _hak_options_read();
-    pthread_key_create(&_hak_thread_key, thread_exit);
+    _hak_thread_key_ok = pthread_key_create(&_hak_thread_key, thread_exit) == 0;
     atomic_store_explicit(&init_state, 2, memory_order_release);
     return;
   }

@@ -141,11 +141,14 @@ void *_hak_large_realloc(void *p, size_t size) {
   if (q == NULL) return NULL;
   size_t old_map = hdr->map_size;
   void *old_base = hdr->map_base;
+  /* Forget p before its range goes back to the kernel: another thread may
+   * get that address from mmap at once and record its own chunk there. */
+  _hak_chunk_set((uintptr_t)p, HAK_CHUNK_NONE);
   if (_hak_os_remap_fixed(old_base, old_map, mapped, base) == NULL) {
+    _hak_chunk_set((uintptr_t)p, HAK_CHUNK_LARGE);
     _hak_os_unmap(base, mapped);
     return NULL;
   }
-  _hak_chunk_set((uintptr_t)p, HAK_CHUNK_NONE);
   hdr = header_of(q);                     /* the header moved with the pages */
   hdr->map_base = base;
   hdr->map_size = mapped;

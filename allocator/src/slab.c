@@ -80,16 +80,24 @@ size_t _hak_slab_collect(hak_slab_t *s) {
 }
 
 /* Exhausted slab: ask to be notified of the next remote free. Returns 0 if
- * blocks arrived meanwhile (collect them instead). A BUSY or NOTIFY state
- * left from earlier already guarantees a block will come back through the
- * heap's delayed list, so the slab can be treated as marked. */
+ * blocks arrived meanwhile (collect them instead). A NOTIFY left from
+ * earlier already guarantees the next remote free comes back through the
+ * heap's delayed list. BUSY does not (its freer's block may already be
+ * drained, and it will set NORMAL), so wait for it to end, as
+ * _hak_tf_set_state does. */
 static int try_mark_full(hak_slab_t *s) {
-  uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
+  uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
+  unsigned spins = 0;
   for (;;) {
     if ((tf & ~(uintptr_t)HAK_TF_STATE) != 0) return 0;
-    if ((tf & HAK_TF_STATE) != HAK_TF_NORMAL) return 1;
+    if ((tf & HAK_TF_STATE) == HAK_TF_NOTIFY) return 1;
+    if ((tf & HAK_TF_STATE) == HAK_TF_BUSY) {
+      cpu_relax(&spins);
+      tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
+      continue;
+    }
     if (atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, (uintptr_t)HAK_TF_NOTIFY,
-                                              memory_order_acq_rel, memory_order_relaxed))
+                                              memory_order_acq_rel, memory_order_acquire))
       return 1;
   }
 }

@@ -288,7 +288,9 @@ void _hak_ss_collect_global(void) {
   pthread_mutex_lock(&_hak_global_lock);
   hak_ss_t *list = ss_cache;
   ss_cache = NULL;
-  ss_cache_count = 0;
+  /* Subtract what we took, not reset: a release may have counted an entry
+   * it has not pushed yet. */
+  for (hak_ss_t *ss = list; ss; ss = ss->next) ss_cache_count--;
   pthread_mutex_unlock(&_hak_global_lock);
   while (list) {
     hak_ss_t *next = list->next;
