@@ -183,17 +183,23 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
   return 1;
 }
 
+/* Take one abandoned SuperSlab of `kind` off the global list, or NULL. */
+static hak_ss_t *abandoned_pop(int kind) {
+  pthread_mutex_lock(&_hak_global_lock);
+  hak_ss_t *ss = ss_abandoned[kind];
+  if (ss) {
+    _hak_ss_list_remove(&ss_abandoned[kind], ss);
+    ss->abandoned = 0;
+  }
+  pthread_mutex_unlock(&_hak_global_lock);
+  return ss;
+}
+
 /* A SuperSlab of `kind` with a free slot, owned by h: adopt abandoned ones
  * first (their memory is already committed), then the cache, then mmap. */
 hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
   for (int n = 0; n < HAK_ADOPT_MAX; n++) {
-    pthread_mutex_lock(&_hak_global_lock);
-    hak_ss_t *ss = ss_abandoned[kind];
-    if (ss) {
-      _hak_ss_list_remove(&ss_abandoned[kind], ss);
-      ss->abandoned = 0;
-    }
-    pthread_mutex_unlock(&_hak_global_lock);
+    hak_ss_t *ss = abandoned_pop(kind);
     if (ss == NULL) break;
     if (ss_adopt(h, ss) && ss->free_mask) return ss;
     if (h->ss_avail[kind]) return h->ss_avail[kind];
@@ -268,19 +274,8 @@ int _hak_ss_reclaim(hak_heap_t *h, hak_ss_t *ss) {
 /* hak_collect(): adopt every abandoned SuperSlab into h, which releases
  * those whose blocks have all been freed since their thread exited. */
 void _hak_ss_adopt_all(hak_heap_t *h) {
-  for (int kind = 0; kind < HAK_SS_KINDS; kind++) {
-    for (;;) {
-      pthread_mutex_lock(&_hak_global_lock);
-      hak_ss_t *ss = ss_abandoned[kind];
-      if (ss) {
-        _hak_ss_list_remove(&ss_abandoned[kind], ss);
-        ss->abandoned = 0;
-      }
-      pthread_mutex_unlock(&_hak_global_lock);
-      if (ss == NULL) break;
-      ss_adopt(h, ss);
-    }
-  }
+  for (int kind = 0; kind < HAK_SS_KINDS; kind++)
+    for (hak_ss_t *ss; (ss = abandoned_pop(kind)) != NULL;) ss_adopt(h, ss);
 }
 
 /* hak_collect(): unmap the cached empty SuperSlabs. */
