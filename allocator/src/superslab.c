@@ -16,7 +16,7 @@
 
 #define HAK_SS_CACHE_MAX   8        /* empty SuperSlabs kept mapped, decommitted */
 #define HAK_ADOPT_MAX      8        /* abandoned SuperSlabs adopted per call */
-#define HAK_HEAP_DIRTY_MAX ((size_t)4 << 20) /* committed free slabs per heap */
+#define HAK_HEAP_DIRTY_MAX ((size_t)1 << 20) /* committed free slabs per heap */
 #define HAK_SS_HEADER_BYTES ((sizeof(hak_ss_t) + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1))
 
 _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
