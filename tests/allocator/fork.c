@@ -73,15 +73,6 @@ static int child_main(int k)
   return bad || tbad ? 4 : 0;
 }
 
-static int parse_num(const char *s, long lo, long hi, long *out)
-{
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (!*s || *end || v < lo || v > hi) return 0;
-  *out = v;
-  return 1;
-}
-
 int main(int argc, char **argv)
 {
   long threads = 4, forks = 50, limit = 10;
@@ -89,9 +80,9 @@ int main(int argc, char **argv)
   while ((opt = getopt(argc, argv, "t:n:w:h")) != -1) {
     int ok = 1;
     switch (opt) {
-    case 't': ok = parse_num(optarg, 1, 256, &threads); break;
-    case 'n': ok = parse_num(optarg, 1, 100000, &forks); break;
-    case 'w': ok = parse_num(optarg, 1, 3600, &limit); break;
+    case 't': ok = t_parse_num(optarg, 1, 256, &threads); break;
+    case 'n': ok = t_parse_num(optarg, 1, 100000, &forks); break;
+    case 'w': ok = t_parse_num(optarg, 1, 3600, &limit); break;
     default: ok = 0;
     }
     if (!ok || opt == 'h') {

@@ -90,15 +90,6 @@ static void *run(void *arg)
   return NULL;
 }
 
-static int parse_num(const char *s, long lo, long hi, long *out)
-{
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (!*s || *end || v < lo || v > hi) return 0;
-  *out = v;
-  return 1;
-}
-
 int main(int argc, char **argv)
 {
   long seconds = 3;
@@ -106,11 +97,11 @@ int main(int argc, char **argv)
   while ((opt = getopt(argc, argv, "t:c:s:r:x:h")) != -1) {
     int ok = 1;
     switch (opt) {
-    case 't': ok = parse_num(optarg, 1, 256, &nthreads); break;
-    case 'c': ok = parse_num(optarg, 1, 1 << 20, &chunks); break;
-    case 's': ok = parse_num(optarg, 1, 3600, &seconds); break;
-    case 'r': ok = parse_num(optarg, 1, 1L << 30, &round_ops); break;
-    case 'x': ok = parse_num(optarg, 1, 1 << 20, &ratio); break;
+    case 't': ok = t_parse_num(optarg, 1, 256, &nthreads); break;
+    case 'c': ok = t_parse_num(optarg, 1, 1 << 20, &chunks); break;
+    case 's': ok = t_parse_num(optarg, 1, 3600, &seconds); break;
+    case 'r': ok = t_parse_num(optarg, 1, 1L << 30, &round_ops); break;
+    case 'x': ok = t_parse_num(optarg, 1, 1 << 20, &ratio); break;
     default: ok = 0;
     }
     if (!ok || opt == 'h') {

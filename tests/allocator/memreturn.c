@@ -27,15 +27,6 @@ static long rss_mib_x10(void)     /* resident set in tenths of MiB */
   return ok ? res * (sysconf(_SC_PAGESIZE) / 1024) * 10 / 1024 : -1;
 }
 
-static int parse_num(const char *s, long lo, long hi, long *out)
-{
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (!*s || *end || v < lo || v > hi) return 0;
-  *out = v;
-  return 1;
-}
-
 int main(int argc, char **argv)
 {
   long total = 1024, bound = 64;
@@ -43,8 +34,8 @@ int main(int argc, char **argv)
   while ((opt = getopt(argc, argv, "m:b:h")) != -1) {
     int ok = 1;
     switch (opt) {
-    case 'm': ok = parse_num(optarg, 16, 1 << 20, &total); break;
-    case 'b': ok = parse_num(optarg, 0, 1 << 20, &bound); break;
+    case 'm': ok = t_parse_num(optarg, 16, 1 << 20, &total); break;
+    case 'b': ok = t_parse_num(optarg, 0, 1 << 20, &bound); break;
     default: ok = 0;
     }
     if (!ok || opt == 'h') {

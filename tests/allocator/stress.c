@@ -173,15 +173,6 @@ static double now(void)
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int parse_num(const char *s, long lo, long hi, long *out)
-{
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (!*s || *end || v < lo || v > hi) return 0;
-  *out = v;
-  return 1;
-}
-
 int main(int argc, char **argv)
 {
   long threads = 16, seconds = 5, life = 20000, maxsz = 1 << 20;
@@ -189,10 +180,10 @@ int main(int argc, char **argv)
   while ((opt = getopt(argc, argv, "t:s:l:m:h")) != -1) {
     int ok = 1;
     switch (opt) {
-    case 't': ok = parse_num(optarg, 1, 1024, &threads); break;
-    case 's': ok = parse_num(optarg, 1, 3600, &seconds); break;
-    case 'l': ok = parse_num(optarg, 1, 100000000, &life); break;
-    case 'm': ok = parse_num(optarg, 1, 1L << 30, &maxsz); break;
+    case 't': ok = t_parse_num(optarg, 1, 1024, &threads); break;
+    case 's': ok = t_parse_num(optarg, 1, 3600, &seconds); break;
+    case 'l': ok = t_parse_num(optarg, 1, 100000000, &life); break;
+    case 'm': ok = t_parse_num(optarg, 1, 1L << 30, &maxsz); break;
     default: ok = 0;
     }
     if (!ok || opt == 'h') {

@@ -144,6 +144,16 @@ static inline size_t t_check_as(const void *p, const void *as, size_t n)
 
 static inline size_t t_check(const void *p, size_t n) { return t_check_as(p, p, n); }
 
+/* Command-line number in [lo, hi]; 0 when s is not one. */
+static inline int t_parse_num(const char *s, long lo, long hi, long *out)
+{
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (!*s || *end || v < lo || v > hi) return 0;
+  *out = v;
+  return 1;
+}
+
 /* xorshift64*: a small, fast per-thread random generator. */
 static inline unsigned long t_rand(unsigned long *s)
 {

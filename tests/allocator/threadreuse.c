@@ -72,15 +72,6 @@ static void *life(void *arg)
   return NULL;
 }
 
-static int parse_num(const char *s, long lo, long hi, long *out)
-{
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (!*s || *end || v < lo || v > hi) return 0;
-  *out = v;
-  return 1;
-}
-
 int main(int argc, char **argv)
 {
   long lives = 200, bound = 96;
@@ -88,8 +79,8 @@ int main(int argc, char **argv)
   while ((opt = getopt(argc, argv, "n:b:h")) != -1) {
     int ok = 1;
     switch (opt) {
-    case 'n': ok = parse_num(optarg, 1, 1000000, &lives); break;
-    case 'b': ok = parse_num(optarg, 1, 1 << 20, &bound); break;
+    case 'n': ok = t_parse_num(optarg, 1, 1000000, &lives); break;
+    case 'b': ok = t_parse_num(optarg, 1, 1 << 20, &bound); break;
     default: ok = 0;
     }
     if (!ok || opt == 'h') { fprintf(stderr, "usage: %s [-n lives(200)] [-b bound_MiB(96)]\n", argv[0]); return 2; }
