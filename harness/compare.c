@@ -207,6 +207,20 @@ static row_t *add_row(rows_t *rows)
   return r;
 }
 
+/* A row for allocator `alloc` of current cell `cc`. */
+static row_t *add_cell_row(rows_t *rows, json_t *cc, const char *id, const char *alloc, const char *metric,
+                           int counted)
+{
+  row_t *r = add_row(rows);
+  r->table = str_field(cc, "table", "cells");
+  r->id = id;
+  r->label = str_field(cc, "label", id);
+  r->alloc = alloc;
+  r->metric = metric;
+  r->counted = counted;
+  return r;
+}
+
 static void compare_alloc(row_t *row, json_t *bc, json_t *cc, const options_t *o)
 {
   const char *bs = alloc_status(bc, row->alloc), *cs = alloc_status(cc, row->alloc);
@@ -294,26 +308,14 @@ static long compare_cells(json_t *base, json_t *cur, const options_t *o, rows_t 
         int is_decider = !strcmp(key, DECIDER);
         if (pass == 0 ? !is_decider : (is_decider || !o->all)) continue;
         if (!counted && !strcmp(key, REFERENCE) && has_runs(cc, DECIDER)) continue; /* ratio 1 */
-        row_t *r = add_row(rows);
-        r->table = str_field(cc, "table", "cells");
-        r->id = id;
-        r->label = str_field(cc, "label", id);
-        r->alloc = key;
-        r->metric = cm;
-        r->counted = counted;
+        row_t *r = add_cell_row(rows, cc, id, key, cm, counted);
         r->better_higher = !strcmp(better, "higher");
         compare_alloc(r, bc, cc, o);
       }
       (void)unused;
     }
     if (!json_object_get(runs, DECIDER)) {
-      row_t *r = add_row(rows);
-      r->table = str_field(cc, "table", "cells");
-      r->id = id;
-      r->label = str_field(cc, "label", id);
-      r->alloc = DECIDER;
-      r->metric = cm;
-      r->counted = counted;
+      row_t *r = add_cell_row(rows, cc, id, DECIDER, cm, counted);
       snprintf(r->note, sizeof r->note, "not compared: no hakmem runs in current run");
     }
   }

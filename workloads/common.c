@@ -50,6 +50,12 @@ static void print_usage(FILE *f, const struct wl_cmd *cmd) {
         "  3 corrupted block detected (stderr has a CORRUPTION line).\n", f);
 }
 
+void wl_check_min_max(const struct wl_cmd *cmd, uint64_t min, uint64_t max) {
+  if (min > max)
+    wl_usage_error(cmd, "--min %llu is larger than --max %llu", (unsigned long long)min,
+                   (unsigned long long)max);
+}
+
 void wl_usage_error(const struct wl_cmd *cmd, const char *fmt, ...) {
   va_list ap;
   fprintf(stderr, "%s: ", cmd->name);

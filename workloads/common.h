@@ -72,6 +72,9 @@ extern const char *wl_name;
 void wl_parse(struct wl_cmd *cmd, int argc, char **argv);
 WL_NORETURN void wl_usage_error(const struct wl_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Exit 2 with usage when --min is larger than --max. */
+void wl_check_min_max(const struct wl_cmd *cmd, uint64_t min, uint64_t max);
 const struct wl_opt *wl_opt_get(const struct wl_cmd *cmd, const char *name);
 
 /* Fatal error that is not the workload's data: message on stderr, exit 1

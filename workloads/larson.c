@@ -127,9 +127,7 @@ int main(int argc, char **argv) {
       .nopts = (int)(sizeof opts / sizeof opts[0]),
   };
   wl_parse(&cmd, argc, argv);
-  if (min > max)
-    wl_usage_error(&cmd, "--min %llu is larger than --max %llu", (unsigned long long)min,
-                   (unsigned long long)max);
+  wl_check_min_max(&cmd, min, max);
   g.chunks = chunks;
   g.rounds = rounds;
   g.min = (uint32_t)min;

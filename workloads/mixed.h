@@ -104,9 +104,7 @@ static void mixed_init(struct mixed *m, struct wl_cmd *cmd, struct mixed_opts *o
     if (!wl_opt_get(cmd, "min")->given) o->min = 16;
     if (!wl_opt_get(cmd, "max")->given) o->max = 32768;
   }
-  if (o->min > o->max)
-    wl_usage_error(cmd, "--min %llu is larger than --max %llu", (unsigned long long)o->min,
-                   (unsigned long long)o->max);
+  wl_check_min_max(cmd, o->min, o->max);
   m->ws = (uint32_t)o->ws;
   m->min = (uint32_t)o->min;
   m->span = (uint32_t)(o->max - o->min + 1);

@@ -218,9 +218,7 @@ int main(int argc, char **argv) {
       .nopts = (int)(sizeof opts / sizeof opts[0]),
   };
   wl_parse(&cmd, argc, argv);
-  if (min > max)
-    wl_usage_error(&cmd, "--min %llu is larger than --max %llu", (unsigned long long)min,
-                   (unsigned long long)max);
+  wl_check_min_max(&cmd, min, max);
   const struct wl_opt *ops_opt = wl_opt_get(&cmd, "ops");
   g.threads = (uint32_t)threads;
   g.chunks = (uint32_t)chunks;
