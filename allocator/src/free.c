@@ -60,15 +60,16 @@ static void remote_push(hak_ss_t *ss, hak_slab_t *s, hak_block_t *head, hak_bloc
                                                   memory_order_relaxed));
 }
 
-static void remote_flush(hak_remote_chain_t *c) {
+static void remote_flush(hak_heap_t *h, unsigned i) {
+  hak_remote_chain_t *c = &h->remote[i];
   remote_push(_hak_ss_of(c->slab), c->slab, c->head, c->tail);
   c->slab = NULL;
   c->count = 0;
+  h->remote_used &= ~(1u << i);
 }
 
 void _hak_remote_flush_all(hak_heap_t *h) {
-  for (unsigned i = 0; i < HAK_REMOTE_SLOTS; i++)
-    if (h->remote[i].slab != NULL) remote_flush(&h->remote[i]);
+  while (h->remote_used != 0) remote_flush(h, (unsigned)__builtin_ctz(h->remote_used));
 }
 
 /* A block freed by a thread that does not own its SuperSlab. */
@@ -96,17 +97,19 @@ void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
     _hak_slab_free_local_slow(me, ss, s, b);
     return;
   }
-  hak_remote_chain_t *c = &me->remote[((uintptr_t)s >> HAK_SLAB_RECORD_SHIFT) & (HAK_REMOTE_SLOTS - 1)];
+  unsigned i = ((uintptr_t)s >> HAK_SLAB_RECORD_SHIFT) & (HAK_REMOTE_SLOTS - 1);
+  hak_remote_chain_t *c = &me->remote[i];
   if (c->slab != s) {
-    if (c->slab != NULL) remote_flush(c);
+    if (c->slab != NULL) remote_flush(me, i);
     c->slab = s;
+    me->remote_used |= 1u << i;
     c->tail = b;
     b->next = NULL;
   } else {
     b->next = c->head;
   }
   c->head = b;
-  if (++c->count >= HAK_REMOTE_BATCH) remote_flush(c);
+  if (++c->count >= HAK_REMOTE_BATCH) remote_flush(me, i);
 }
 
 /* Not a SuperSlab pointer: NULL, a large block, or not ours at all. */

@@ -3,7 +3,7 @@
  * Glossary
  *   block      what malloc returns. No header: its size class is found from
  *              its address. A free block's first word links it into a list.
- *   slab       a 64 KiB (small classes) or 256 KiB (medium classes) piece of a
+ *   slab       a 64 KiB (classes to 1 KiB) or 512 KiB (larger classes) piece of a
  *              SuperSlab that serves exactly one size class.
  *   SuperSlab  a 2 MiB region aligned to 2 MiB. Its header (at its start)
  *              holds the owner heap and one hak_slab_t record per slab, so
@@ -54,7 +54,7 @@
 #define HAK_SS_SIZE        ((uintptr_t)1 << HAK_SS_SHIFT)
 #define HAK_SS_MASK        (HAK_SS_SIZE - 1)
 #define HAK_SLAB_SHIFT_SMALL  16                    /* 64 KiB: 32 per SS    */
-#define HAK_SLAB_SHIFT_MEDIUM 18                    /* 256 KiB: 8 per SS    */
+#define HAK_SLAB_SHIFT_MEDIUM 19                    /* 512 KiB: 4 per SS    */
 #define HAK_MAX_SLABS      32
 #define HAK_ADDR_BITS      47                       /* user address space   */
 #define HAK_MAP_CHUNKS     ((size_t)1 << (HAK_ADDR_BITS - HAK_SS_SHIFT))
@@ -65,7 +65,7 @@
 #define HAK_NCLASSES       40
 #define HAK_SMALL_MAX      32768u
 #define HAK_TABLE_MAX      1024u      /* sizes up to here map by table      */
-#define HAK_SMALL_KIND_MAX 2048u      /* classes up to here use 64 KiB slabs */
+#define HAK_SMALL_KIND_MAX 1024u      /* classes up to here use 64 KiB slabs */
 
 /* ---- types --------------------------------------------------------------- */
 typedef struct hak_block_s { struct hak_block_s *next; } hak_block_t;
@@ -171,6 +171,10 @@ struct hak_heap_s {
   hak_ss_t *ss_avail[HAK_SS_KINDS];        /* those with free slots      */
   size_t dirty_bytes;                      /* committed free slots held */
   hak_remote_chain_t remote[HAK_REMOTE_SLOTS]; /* see above              */
+  uint32_t remote_used;                    /* bit i: remote[i] holds a chain,
+                                              so the slow path's flush skips
+                                              a thread that never freed
+                                              remotely */
   hak_heap_t *pool_next;                   /* heap pool (never unmapped) */
   uint8_t initialized;
 };
