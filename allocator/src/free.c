@@ -89,11 +89,22 @@ void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
     if (_hak_block_check(ss, s, b, "free")) remote_push(ss, s, b, b);
     return;
   }
-  if (hak_unlikely(me == &_hak_heap_empty)) {   /* no heap, no buffer */
-    remote_push(ss, s, b, b);
-    return;
+  if (hak_unlikely(me == &_hak_heap_empty)) {
+    /* This thread has no heap yet. Into an abandoned SuperSlab, make one and
+     * reclaim it below: a successor thread that starts by freeing its
+     * predecessor's blocks should own them, not leave them to whichever
+     * thread adopts next (its frees there would all be remote). */
+    if (owner != NULL || (me = _hak_heap_init_thread()) == NULL) {
+      remote_push(ss, s, b, b);          /* no heap, no buffer */
+      return;
+    }
   }
-  if (owner == NULL && _hak_ss_reclaim(me, ss)) {  /* abandoned: now ours */
+  /* Abandoned: make it ours, if this thread allocates. The malloc slow
+   * path refills reclaim_budget, so a thread that only frees (a consumer of
+   * dead threads' blocks) takes at most HAK_RECLAIM_BUDGET SuperSlabs and
+   * leaves the rest to threads that will reuse their free space. */
+  if (owner == NULL && me->reclaim_budget != 0 && _hak_ss_reclaim(me, ss)) {
+    me->reclaim_budget--;
     _hak_slab_free_local_slow(me, ss, s, b);
     return;
   }

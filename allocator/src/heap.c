@@ -57,6 +57,7 @@ hak_heap_t *_hak_heap_init_thread(void) {
   h->dirty_bytes = 0;
   for (unsigned i = 0; i < HAK_REMOTE_SLOTS; i++) h->remote[i] = (hak_remote_chain_t){ 0 };
   h->remote_used = 0;
+  h->reclaim_budget = HAK_RECLAIM_BUDGET;
   h->pool_next = NULL;
   h->initialized = 1;
   _hak_tls_heap = h;

@@ -160,6 +160,7 @@ typedef struct hak_remote_chain_s {
  * test: an empty heap just takes the slow path. direct[(n + 15) / 16] is
  * cur[class of n] for n <= 1024, so malloc skips the class lookup; both are
  * written only through _hak_heap_set_cur. */
+#define HAK_RECLAIM_BUDGET 4
 #define HAK_DIRECT_SLOTS   (HAK_TABLE_MAX / 16 + 1)
 #define HAK_DIRECT_CLASSES 20                    /* classes up to 1024 B  */
 struct hak_heap_s {
@@ -175,6 +176,8 @@ struct hak_heap_s {
                                               so the slow path's flush skips
                                               a thread that never freed
                                               remotely */
+  uint8_t reclaim_budget;                  /* abandoned SuperSlabs free()
+                                              may still reclaim (free.c) */
   hak_heap_t *pool_next;                   /* heap pool (never unmapped) */
   uint8_t initialized;
 };
@@ -209,7 +212,7 @@ extern const uint32_t _hak_class_size[HAK_NCLASSES];
 
 typedef struct hak_counters_s {
   _Atomic size_t mapped, superslabs, large_blocks, invalid_frees;
-  _Atomic size_t ss_mapped_total, ss_reused, large_cache_hits, adopted, abandoned;
+  _Atomic size_t ss_mapped_total, ss_reused, large_cache_hits, adopted, reclaimed, abandoned;
 } hak_counters_t;
 extern hak_counters_t _hak_counters;
 

@@ -213,6 +213,7 @@ void *_hak_alloc_slow(hak_heap_t *h, unsigned cls) {
     h = _hak_heap_init_thread();
     if (h == NULL) { errno = ENOMEM; return NULL; }
   }
+  h->reclaim_budget = HAK_RECLAIM_BUDGET;
   _hak_remote_flush_all(h);
   if (atomic_load_explicit(&h->delayed, memory_order_relaxed) != NULL) _hak_heap_drain_delayed(h);
   for (;;) {

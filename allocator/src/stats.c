@@ -28,6 +28,7 @@ hak_export void hak_stats_print(void) {
   line("superslabs_reused_from_cache", LOAD(ss_reused));
   line("superslabs_abandoned", LOAD(abandoned));
   line("superslabs_adopted", LOAD(adopted));
+  line("superslabs_reclaimed_by_free", LOAD(reclaimed));
   line("large_blocks_live", LOAD(large_blocks));
   line("large_cache_hits", LOAD(large_cache_hits));
   line("invalid_frees", LOAD(invalid_frees));

@@ -267,7 +267,10 @@ int _hak_ss_reclaim(hak_heap_t *h, hak_ss_t *ss) {
   }
   pthread_mutex_unlock(&_hak_global_lock);
   /* The caller's block is live, so adopting cannot find ss empty. */
-  if (got) ss_adopt(h, ss);
+  if (got) {
+    atomic_fetch_add_explicit(&_hak_counters.reclaimed, 1, memory_order_relaxed);
+    ss_adopt(h, ss);
+  }
   return got;
 }
 
