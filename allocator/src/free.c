@@ -60,7 +60,9 @@ static void remote_push(hak_ss_t *ss, hak_slab_t *s, hak_block_t *head, hak_bloc
                                                   memory_order_relaxed));
 }
 
-static void remote_flush(hak_heap_t *h, unsigned i) {
+/* noinline: one call in HAK_REMOTE_BATCH; inlined, its registers would make
+ * every remote free save and restore them. */
+static hak_noinline void remote_flush(hak_heap_t *h, unsigned i) {
   hak_remote_chain_t *c = &h->remote[i];
   remote_push(_hak_ss_of(c->slab), c->slab, c->head, c->tail);
   c->slab = NULL;
@@ -72,9 +74,12 @@ void _hak_remote_flush_all(hak_heap_t *h) {
   while (h->remote_used != 0) remote_flush(h, (unsigned)__builtin_ctz(h->remote_used));
 }
 
-/* A block freed by a thread that does not own its SuperSlab. */
-void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
-  hak_heap_t *me = _hak_tls_heap;
+hak_inline unsigned remote_slot(const hak_slab_t *s) {
+  return ((uintptr_t)s >> HAK_SLAB_RECORD_SHIFT) & (HAK_REMOTE_SLOTS - 1);
+}
+
+/* _hak_free_other past its common case. */
+static hak_noinline void free_other_slow(hak_heap_t *me, hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
   hak_heap_t *owner = atomic_load_explicit(&ss->owner, memory_order_acquire);
   if (owner == me) {                        /* ours, but flags are set */
     _hak_slab_free_local_slow(owner, ss, s, b);
@@ -108,7 +113,7 @@ void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
     _hak_slab_free_local_slow(me, ss, s, b);
     return;
   }
-  unsigned i = ((uintptr_t)s >> HAK_SLAB_RECORD_SHIFT) & (HAK_REMOTE_SLOTS - 1);
+  unsigned i = remote_slot(s);
   hak_remote_chain_t *c = &me->remote[i];
   if (c->slab != s) {
     if (c->slab != NULL) remote_flush(me, i);
@@ -121,6 +126,27 @@ void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
   }
   c->head = b;
   if (++c->count >= HAK_REMOTE_BATCH) remote_flush(me, i);
+}
+
+/* A block freed by a thread that does not own its SuperSlab (or owns it,
+ * but the slab's flags are set). Common case: this thread already holds a
+ * chain for the block's slab with room left; the block joins it, nothing
+ * else to check: that chain's first block passed every test below, and
+ * none of their outcomes can change while the chain holds blocks of the
+ * slab (the slab cannot be released; a CHECK slab never gets a chain; a
+ * heap-less thread has none; should this thread have taken over the
+ * SuperSlab meanwhile, the chain still goes to the slab's thread_free,
+ * which its owner collects). */
+void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
+  hak_heap_t *me = _hak_tls_heap;
+  hak_remote_chain_t *c = &me->remote[remote_slot(s)];
+  if (hak_likely(c->slab == s && c->count < HAK_REMOTE_BATCH - 1)) {
+    b->next = c->head;
+    c->head = b;
+    c->count++;
+    return;
+  }
+  free_other_slow(me, ss, s, b);
 }
 
 /* Not a SuperSlab pointer: NULL, a large block, or not ours at all. */

@@ -91,7 +91,7 @@ enum {
   HAK_SLAB_CHECK  = 4,   /* HAKMEM_CHECK: validate every free            */
 };
 
-/* One per slab slot. Fields for the malloc/free fast paths come first.
+/* One per slab slot.
  * Invariant (owner's view): capacity (blocks carved) == used + length(free).
  * Blocks on thread_free or on the heap's delayed list still count as used,
  * so used == 0 means every carved block is back on `free`.
@@ -101,23 +101,28 @@ enum {
  * heap): free()'s fast path compares it with the caller's heap, one test for
  * "I own it and nothing special is going on". Kept in step with flags by
  * _hak_slab_set_flags; cleared on abandon, before the heap can be reused.
- * 128 bytes (a shift from the slab index): the owner's fields fill the
- * first cache line, thread_free sits alone in the second, so other threads'
- * frees do not keep stealing the line the owner's malloc and free work on. */
-#define HAK_SLAB_RECORD_SHIFT 7
+ * 256 bytes (a shift from the slab index), one cache line per kind of use,
+ * so threads do not steal lines from each other:
+ *   line 0  read by every free of the slab's blocks, written rarely
+ *           (fast_owner, flags, cls): stays shared in every freer's cache;
+ *   line 1  thread_free, the target of other threads' frees;
+ *   line 2  written by the owner's every malloc and free (free, used).
+ * Line 3 is padding; with lines 0-1 and 2-3 as pairs, a prefetcher that
+ * fetches a line's 128-byte buddy brings no owner-written line to a freer. */
+#define HAK_SLAB_RECORD_SHIFT 8
 typedef struct hak_slab_s {
-  hak_block_t *free;              /* owner's free list: malloc pops here  */
   _Atomic(hak_heap_t *) fast_owner; /* see above                          */
-  uint32_t used;                  /* see invariant above                  */
   _Atomic uint8_t flags;          /* HAK_SLAB_*                           */
   uint8_t cls;                    /* size class                           */
   uint16_t slot;                  /* index in its SuperSlab               */
-  uint32_t capacity;              /* blocks carved so far                 */
   uint32_t reserved;              /* blocks that fit                      */
   uint8_t *start;                 /* first block                          */
-  struct hak_slab_s *next, *prev; /* heap's class list                    */
   _Alignas(64) _Atomic uintptr_t thread_free; /* remote frees (HAK_TF_*)  */
-  uint8_t pad[64 - sizeof(uintptr_t)];
+  _Alignas(64) hak_block_t *free; /* owner's free list: malloc pops here  */
+  uint32_t used;                  /* see invariant above                  */
+  uint32_t capacity;              /* blocks carved so far                 */
+  struct hak_slab_s *next, *prev; /* heap's class list                    */
+  _Alignas(64) uint8_t pad[64];
 } hak_slab_t;
 
 enum { HAK_SS_SMALL = 0, HAK_SS_MEDIUM = 1, HAK_SS_KINDS = 2 };
