@@ -96,7 +96,8 @@ enum {
  * Blocks on thread_free or on the heap's delayed list still count as used,
  * so used == 0 means every carved block is back on `free`.
  * Only the owner thread reads or writes free, used, capacity, next/prev;
- * flags is read by other threads (relaxed) for diagnostics only.
+ * other threads read flags (relaxed) on their remote-free slow path, to
+ * reject a slot serving no class and to validate under HAKMEM_CHECK.
  * fast_owner is the owner heap when flags == 0, else NULL (never another
  * heap): free()'s fast path compares it with the caller's heap, one test for
  * "I own it and nothing special is going on". Kept in step with flags by
@@ -154,6 +155,7 @@ struct hak_ss_s {
  * their owner. */
 #define HAK_REMOTE_SLOTS 16
 #define HAK_REMOTE_BATCH 32
+#define HAK_RECLAIM_BUDGET 4      /* see reclaim_budget in hak_heap_s */
 typedef struct hak_remote_chain_s {
   hak_slab_t *slab;               /* NULL: entry unused                  */
   hak_block_t *head, *tail;
@@ -165,7 +167,6 @@ typedef struct hak_remote_chain_s {
  * test: an empty heap just takes the slow path. direct[(n + 15) / 16] is
  * cur[class of n] for n <= 1024, so malloc skips the class lookup; both are
  * written only through _hak_heap_set_cur. */
-#define HAK_RECLAIM_BUDGET 4
 #define HAK_DIRECT_SLOTS   (HAK_TABLE_MAX / 16 + 1)
 #define HAK_DIRECT_CLASSES 20                    /* classes up to 1024 B  */
 struct hak_heap_s {
@@ -182,7 +183,9 @@ struct hak_heap_s {
                                               a thread that never freed
                                               remotely */
   uint8_t reclaim_budget;                  /* abandoned SuperSlabs free()
-                                              may still reclaim (free.c) */
+                                              may still reclaim before the
+                                              next malloc slow path
+                                              (HAK_RECLAIM_BUDGET, free.c) */
   hak_heap_t *pool_next;                   /* heap pool (never unmapped) */
   uint8_t initialized;
 };

@@ -68,6 +68,16 @@ static void check_new(const unsigned char *p, size_t n, size_t align, int bounde
   if (bounded == BOUND_REALLOC && u > 2 * n + 4096) die("realloc kept a block over twice the size", p, n, u);
 }
 
+/* s's block was resized to p of n bytes: its first `keep` bytes must have
+ * survived; check p as a resized block and pattern the rest. */
+static void resized(slot_t *s, unsigned char *p, size_t n, size_t keep, const char *lost) {
+  s->p = p;
+  verify(s, keep, lost);
+  s->n = n;
+  check_new(p, n, 0, BOUND_REALLOC);
+  fill(s, keep);
+}
+
 static void release(slot_t *s) {
   if (!s->p) return;
   verify(s, s->n, "block changed while live");
@@ -115,11 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {
         continue;
       }
       if (!p) die("realloc failed", s->p, n, 0);
-      s->p = p;
-      verify(s, keep, "realloc lost contents");
-      s->n = n;
-      check_new(p, n, 0, BOUND_REALLOC);
-      fill(s, keep);
+      resized(s, p, n, keep, "realloc lost contents");
       continue;
     }
     case 5:
@@ -157,11 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {
       n += !n;                                          /* size 0 is realloc's case above */
       p = hak_reallocarray(s->p, 1, n);
       if (!p) die("reallocarray failed", s->p, n, 0);
-      s->p = p;
-      verify(s, keep, "reallocarray lost contents");
-      s->n = n;
-      check_new(p, n, 0, BOUND_REALLOC);
-      fill(s, keep);
+      resized(s, p, n, keep, "reallocarray lost contents");
       continue;
     }
     case 12:
