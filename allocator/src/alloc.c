@@ -16,23 +16,35 @@ hak_export void *hak_calloc(size_t n, size_t size) {
   return p;
 }
 
-/* Usable size of a block we own; 0 (after a report) for anything else. */
-static size_t usable_size(const void *p, const char *fn) {
+/* Usable size of a live block of ours; 0 (after a report) for anything
+ * else. *small says which tier it is, from the ownership map (not from the
+ * size: an over-aligned large block can be small in size). */
+static size_t usable_size(const void *p, const char *fn, int *small) {
   uintptr_t a = (uintptr_t)p;
-  if ((a & HAK_BAD_PTR_BITS) == 0 && _hak_chunk_kind(a) >= HAK_CHUNK_SS_MIN) {
-    hak_ss_t *ss = _hak_ss_of(p);
-    hak_slab_t *s = _hak_slab_of(ss, p);
-    if (!(atomic_load_explicit(&s->flags, memory_order_relaxed) & HAK_SLAB_UNUSED)) return _hak_block_size(s);
-  } else {
-    hak_large_t *hdr = _hak_large_header(p);
-    if (hdr) return hdr->usable;
+  unsigned kind;
+  *small = 0;
+  if ((a & HAK_BAD_PTR_BITS) == 0 && (kind = _hak_chunk_kind(a)) >= HAK_CHUNK_SS_MIN) {
+    hak_slab_t *s = _hak_slab_at(_hak_ss_of(p), p, kind);
+    if (!_hak_block_in_slab(s, a)) {
+      _hak_error(fn, "invalid pointer", p);
+      return 0;
+    }
+    if (((const hak_block_t *)p)->key == _hak_secret) {
+      _hak_error(fn, "pointer already freed", p);
+      return 0;
+    }
+    *small = 1;
+    return _hak_block_size(s);
   }
+  hak_large_t *hdr = _hak_large_header(p);
+  if (hdr) return hdr->usable;
   _hak_error(fn, "invalid pointer", p);
   return 0;
 }
 
 hak_export size_t hak_malloc_usable_size(const void *p) {
-  return p ? usable_size(p, "malloc_usable_size") : 0;
+  int small;
+  return p ? usable_size(p, "malloc_usable_size", &small) : 0;
 }
 
 hak_export void *hak_realloc(void *p, size_t size) {
@@ -41,14 +53,18 @@ hak_export void *hak_realloc(void *p, size_t size) {
     _hak_free_fast(p, "realloc");
     return NULL;
   }
-  size_t old = usable_size(p, "realloc");
+  int small;
+  size_t old = usable_size(p, "realloc", &small);
   if (old == 0) { errno = EINVAL; return NULL; }
-  if (hak_unlikely(_hak_options.check) && old <= HAK_SMALL_MAX) {
+  if (hak_unlikely(_hak_options.check) && small) {
     hak_ss_t *ss = _hak_ss_of(p);
-    if (!_hak_block_check(ss, _hak_slab_of(ss, p), p, "realloc")) { errno = EINVAL; return NULL; }
+    if (_hak_owner(ss) == _hak_tls_heap && !_hak_block_check(_hak_slab_of(ss, p), p, "realloc")) {
+      errno = EINVAL;
+      return NULL;
+    }
   }
   if (size > PTRDIFF_MAX) { errno = ENOMEM; return NULL; }
-  if (old > HAK_SMALL_MAX) {
+  if (!small) {
     if (size > HAK_SMALL_MAX) {
       void *q = _hak_large_realloc(p, size);
       if (q) return q;
@@ -121,7 +137,7 @@ hak_export int hak_owns(const void *p) {
 
 hak_export void hak_collect(void) {
   hak_heap_t *h = _hak_tls_heap;
-  if (h == &_hak_heap_empty) h = _hak_heap_init_thread();
+  if (!h->initialized) h = _hak_heap_init_thread();
   if (h != NULL) {
     _hak_ss_adopt_all(h);                /* frees into exited threads' memory */
     _hak_heap_collect(h);

@@ -48,6 +48,19 @@ void _hak_error(const char *fn, const char *what, const void *p) {
   errno = saved;
 }
 
+/* The heap is corrupt (a free list link or a remote list no longer makes
+ * sense): say where and stop, whatever the options; going on would hand
+ * out memory that is not free. */
+void _hak_corrupt(const char *what, const void *where) {
+  atomic_fetch_add_explicit(&_hak_counters.invalid_frees, 1, memory_order_relaxed);
+  _hak_write_str(2, "hakmem: heap corruption detected in ");
+  _hak_write_str(2, what);
+  _hak_write_str(2, " at ");
+  write_hex(2, (uintptr_t)where);
+  _hak_write_str(2, "\n");
+  abort();
+}
+
 void _hak_assert_fail(const char *cond, const char *file, int line) {
   _hak_write_str(2, "hakmem: internal assertion failed: ");
   _hak_write_str(2, cond);

@@ -1,20 +1,23 @@
 /* free.c: free() beyond the owner's fast path: remote frees, large blocks,
- * pointers hakmem does not own, and the HAKMEM_CHECK validation.
+ * pointers hakmem does not own, rejected frees and the HAKMEM_CHECK walk.
  *
- * What is detected:
- *   always            NULL (ignored); pointers outside every SuperSlab and
- *                     large block (stack, mmap, other allocators, garbage);
- *                     pointers not 16-byte aligned; pointers into the middle
- *                     of a large block; a second free of a large block;
- *                     pointers into a slab slot that serves no class.
- *   HAKMEM_CHECK=1    pointers into the middle of a small block, and a small
- *                     block freed twice while the first free is still on its
- *                     slab's lists (a second free by the owning thread,
- *                     or any free after the owner collected the first).
- *   never             a double free of a small block by two non-owner
- *                     threads before the owner looks at the slab: it makes
- *                     the remote-free stack cyclic (as in every allocator
- *                     without per-block headers, the behaviour is undefined).
+ * What free() detects (allocator/README.md has the table and its tests):
+ *   always            pointers outside every SuperSlab and large block
+ *                     (stack, globals, mmap, other allocators, garbage),
+ *                     pointers not 16-byte aligned, pointers into the middle
+ *                     of a block or of a large block, the SuperSlab header,
+ *                     slots serving no class: all
+ *                     "invalid pointer", reported and ignored;
+ *                     a second free of any block, by any thread, while the
+ *                     first is still free (the free key): "double free",
+ *                     reported and ignored;
+ *                     a free-list link overwritten after its block was freed
+ *                     (checked when followed): the process stops.
+ *   HAKMEM_CHECK=1    also a free racing with another free of the same block
+ *                     (both saw no key yet): the owner's free looks for the
+ *                     block in the slab's free lists; and a block start in
+ *                     the part of a slab not carved yet.
+ * With HAKMEM_ABORT_ON_ERROR=1 a report is followed by abort().
  */
 #include "internal.h"
 
@@ -25,15 +28,15 @@ static void remote_push(hak_ss_t *ss, hak_slab_t *s, hak_block_t *head, hak_bloc
   uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
   uintptr_t next;
   do {
-    if ((tf & HAK_TF_STATE) == HAK_TF_NOTIFY) {
-      next = (tf & ~(uintptr_t)HAK_TF_STATE) | HAK_TF_BUSY;
+    if (_hak_tf_state(tf) == HAK_TF_NOTIFY) {
+      next = _hak_tf_make(_hak_tf_block(tf), HAK_TF_BUSY);
     } else {
-      tail->next = (hak_block_t *)(tf & ~(uintptr_t)HAK_TF_STATE);
-      next = (uintptr_t)head | (tf & HAK_TF_STATE);
+      _hak_link_set(tail, _hak_tf_block(tf));
+      next = _hak_tf_make(head, _hak_tf_state(tf));
     }
   } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, next, memory_order_acq_rel,
                                                   memory_order_relaxed));
-  if ((tf & HAK_TF_STATE) != HAK_TF_NOTIFY) return;
+  if (_hak_tf_state(tf) != HAK_TF_NOTIFY) return;
   /* (acq_rel above: taking BUSY synchronizes with whoever set NOTIFY, so
    * the owner read below is the one that asked.) */
 
@@ -43,19 +46,19 @@ static void remote_push(hak_ss_t *ss, hak_slab_t *s, hak_block_t *head, hak_bloc
   if (h != NULL) {
     hak_block_t *top = atomic_load_explicit(&h->delayed, memory_order_relaxed);
     do {
-      tail->next = top;
+      _hak_link_set(tail, top);
     } while (!atomic_compare_exchange_weak_explicit(&h->delayed, &top, head, memory_order_release,
                                                     memory_order_relaxed));
   }
   /* BUSY -> NORMAL (or, with no owner, push the chain after all). */
   tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
   do {
-    uintptr_t list = tf & ~(uintptr_t)HAK_TF_STATE;
+    hak_block_t *list = _hak_tf_block(tf);
     if (h == NULL) {
-      tail->next = (hak_block_t *)list;
-      list = (uintptr_t)head;
+      _hak_link_set(tail, list);
+      list = head;
     }
-    next = list | HAK_TF_NORMAL;
+    next = _hak_tf_make(list, HAK_TF_NORMAL);
   } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, next, memory_order_release,
                                                   memory_order_relaxed));
 }
@@ -86,20 +89,19 @@ static hak_noinline void free_other_slow(hak_heap_t *me, hak_ss_t *ss, hak_slab_
     return;
   }
   uint8_t f = atomic_load_explicit(&s->flags, memory_order_relaxed);
-  if (hak_unlikely(f & HAK_SLAB_UNUSED)) {
-    _hak_error("free", "invalid pointer", b);
+  if (hak_unlikely(f & HAK_SLAB_CHECK)) {  /* no chains: the owner checks each block */
+    remote_push(ss, s, b, b);
     return;
   }
-  if (hak_unlikely(f & HAK_SLAB_CHECK)) {
-    if (_hak_block_check(ss, s, b, "free")) remote_push(ss, s, b, b);
-    return;
-  }
-  if (hak_unlikely(me == &_hak_heap_empty)) {
-    /* This thread has no heap yet. Into an abandoned SuperSlab, make one and
-     * reclaim it below: a successor thread that starts by freeing its
-     * predecessor's blocks should own them, not leave them to whichever
-     * thread adopts next (its frees there would all be remote). */
-    if (owner != NULL || (me = _hak_heap_init_thread()) == NULL) {
+  if (hak_unlikely(!me->initialized)) {
+    /* This thread has no heap. Before its first malloc, into an abandoned
+     * SuperSlab, make one and reclaim it below: a successor thread that
+     * starts by freeing its predecessor's blocks should own them, not leave
+     * them to whichever thread adopts next (its frees there would all be
+     * remote). After its heap was given up (thread exit: glibc frees
+     * per-thread buffers after the TSD destructors), never: nothing would
+     * give the new heap up again. */
+    if (owner != NULL || me == &_hak_heap_exited || (me = _hak_heap_init_thread()) == NULL) {
       remote_push(ss, s, b, b);          /* no heap, no buffer */
       return;
     }
@@ -120,9 +122,9 @@ static hak_noinline void free_other_slow(hak_heap_t *me, hak_ss_t *ss, hak_slab_
     c->slab = s;
     me->remote_used |= 1u << i;
     c->tail = b;
-    b->next = NULL;
+    _hak_link_set(b, NULL);
   } else {
-    b->next = c->head;
+    _hak_link_set(b, c->head);
   }
   c->head = b;
   if (++c->count >= HAK_REMOTE_BATCH) remote_flush(me, i);
@@ -131,7 +133,8 @@ static hak_noinline void free_other_slow(hak_heap_t *me, hak_ss_t *ss, hak_slab_
 /* A block freed by a thread that does not own its SuperSlab (or owns it,
  * but the slab's flags are set). Common case: this thread already holds a
  * chain for the block's slab with room left; the block joins it, nothing
- * else to check: that chain's first block passed every test below, and
+ * else to check (free() checked the block itself): that chain's first
+ * block passed every test below, and
  * none of their outcomes can change while the chain holds blocks of the
  * slab (the slab cannot be released; a CHECK slab never gets a chain; a
  * heap-less thread has none; should this thread have taken over the
@@ -141,7 +144,7 @@ void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
   hak_heap_t *me = _hak_tls_heap;
   hak_remote_chain_t *c = &me->remote[remote_slot(s)];
   if (hak_likely(c->slab == s && c->count < HAK_REMOTE_BATCH - 1)) {
-    b->next = c->head;
+    _hak_link_set(b, c->head);
     c->head = b;
     c->count++;
     return;
@@ -160,23 +163,47 @@ void _hak_free_slow(void *p, const char *fn) {
   _hak_error(fn, "invalid pointer", p);
 }
 
-/* HAKMEM_CHECK: is p the start of a block of s, and (when we own s) not
- * already free? Reports and returns 0 when not. */
-int _hak_block_check(hak_ss_t *ss, hak_slab_t *s, const void *p, const char *fn) {
-  uintptr_t off = (uintptr_t)p - (uintptr_t)s->start;
-  uint32_t bsize = _hak_block_size(s);
-  if ((uintptr_t)p < (uintptr_t)s->start || off % bsize != 0 || off / bsize >= s->capacity) {
+/* free() refused b: not a carved block start of s (its slab record), or
+ * its free key is set (freed already). */
+void _hak_free_rejected(hak_slab_t *s, hak_block_t *b, const char *fn) {
+  if (!_hak_block_in_slab(s, (uintptr_t)b)) _hak_error(fn, "invalid pointer", b);
+  else _hak_error(fn, "double free", b);
+}
+
+/* Is p a carved block start of some slab of ours? (Links that cross slabs:
+ * the delayed list.) */
+int _hak_block_owned(const void *p) {
+  uintptr_t a = (uintptr_t)p;
+  unsigned kind;
+  if ((a & HAK_BAD_PTR_BITS) != 0 || (kind = _hak_chunk_kind(a)) < HAK_CHUNK_SS_MIN) return 0;
+  return _hak_block_in_slab(_hak_slab_at(_hak_ss_of(p), p, kind), a);
+}
+
+void _hak_link_corrupt(const hak_block_t *b) {
+  _hak_corrupt("free list (a freed block was written to: use after free or overflow)", b);
+}
+
+void *_hak_free_list_corrupt(const hak_slab_t *s) {
+  _hak_corrupt("free list (a freed block was written to: use after free or overflow)", s->free);
+}
+
+/* HAKMEM_CHECK, the owner's free of p (a block start of s whose key was not
+ * set): was it ever handed out (carved)? Is it on one of s's free lists
+ * anyway (a double free that raced with the first one's key)? The walk is
+ * bounded by capacity and follows only checked links. */
+int _hak_block_check(hak_slab_t *s, const void *p, const char *fn) {
+  if ((size_t)((const uint8_t *)p - s->start) / _hak_block_size(s) >= s->capacity) {
     _hak_error(fn, "invalid pointer", p);
     return 0;
   }
-  hak_heap_t *h = _hak_tls_heap;
-  if (_hak_owner(ss) != h) return 1;
   _hak_slab_collect(s);
-  for (hak_block_t *f = s->free; f != NULL; f = f->next) {
+  uint32_t n = 0;
+  for (hak_block_t *f = s->free; f != NULL; f = _hak_link_next(s, f)) {
     if (f == p) {
       _hak_error(fn, "double free", p);
       return 0;
     }
+    if (++n > s->capacity) _hak_corrupt("free list (cycle)", s);
   }
   return 1;
 }

@@ -8,10 +8,16 @@
 #include "internal.h"
 
 hak_slab_t _hak_slab_empty = { .flags = HAK_SLAB_UNUSED, .fast_owner = NULL };
-hak_heap_t _hak_heap_empty = {
-  .direct = { [0 ... HAK_DIRECT_SLOTS - 1] = &_hak_slab_empty },
-  .cur = { [0 ... HAK_NCLASSES - 1] = &_hak_slab_empty },
-};
+/* Two static heaps that own nothing (initialized == 0): every malloc on
+ * them takes the slow path, which gives the thread a heap; free treats a
+ * thread on _hak_heap_exited as one that must not get a heap again. Never
+ * written: their remote[] entries stay empty. */
+#define HAK_STATIC_HEAP { \
+  .direct = { [0 ... HAK_DIRECT_SLOTS - 1] = &_hak_slab_empty }, \
+  .cur = { [0 ... HAK_NCLASSES - 1] = &_hak_slab_empty }, \
+}
+hak_heap_t _hak_heap_empty = HAK_STATIC_HEAP;
+hak_heap_t _hak_heap_exited = HAK_STATIC_HEAP;
 __thread hak_heap_t *_hak_tls_heap __attribute__((tls_model("initial-exec"))) = &_hak_heap_empty;
 
 static hak_heap_t *heap_pool;       /* exited threads' heaps (global lock) */
@@ -23,7 +29,7 @@ extern pthread_key_t _hak_thread_key;
 extern int _hak_thread_key_ok;
 
 static hak_heap_t *heap_new(void) {
-  pthread_mutex_lock(&_hak_global_lock);
+  _hak_lock(&_hak_global_lock);
   hak_heap_t *h = heap_pool;
   if (h) {
     heap_pool = h->pool_next;
@@ -39,7 +45,7 @@ static hak_heap_t *heap_new(void) {
       heap_chunk_left -= sz;
     }
   }
-  pthread_mutex_unlock(&_hak_global_lock);
+  _hak_unlock(&_hak_global_lock);
   return h;
 }
 
@@ -66,11 +72,14 @@ hak_heap_t *_hak_heap_init_thread(void) {
   return h;
 }
 
-/* Blocks of our full slabs that other threads freed (see HAK_TF_NOTIFY). */
+/* Blocks of our full slabs that other threads freed (see HAK_TF_NOTIFY).
+ * The list crosses slabs: each link is checked against the ownership map
+ * and its own slab before it is followed. */
 void _hak_heap_drain_delayed(hak_heap_t *h) {
   hak_block_t *b = atomic_exchange_explicit(&h->delayed, NULL, memory_order_acquire);
   while (b != NULL) {
-    hak_block_t *next = b->next;
+    hak_block_t *next = (hak_block_t *)(b->link ^ _hak_secret);
+    if (next != NULL && !_hak_block_owned(next)) _hak_link_corrupt(b);
     hak_ss_t *ss = _hak_ss_of(b);
     hak_assert(_hak_owner(ss) == h);
     _hak_slab_free_local_slow(h, ss, _hak_slab_of(ss, b), b);
@@ -80,7 +89,7 @@ void _hak_heap_drain_delayed(hak_heap_t *h) {
 
 /* Thread exit: release what is empty, abandon SuperSlabs with live blocks. */
 void _hak_heap_thread_exit(hak_heap_t *h) {
-  if (h == NULL || h == &_hak_heap_empty) return;
+  if (h == NULL || !h->initialized) return;
   /* 0. Our remote frees go to their owners. */
   _hak_remote_flush_all(h);
   /* 1. No more notifications: after this no remote freer will target h. */
@@ -105,10 +114,7 @@ void _hak_heap_thread_exit(hak_heap_t *h) {
     }
     for (unsigned i = 0; i < ss->nslabs; i++) {
       if ((ss->free_mask | live) & (1u << i)) continue;
-      hak_slab_t *s = &ss->slabs[i];
-      _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
-      s->free = NULL;
-      s->capacity = 0;
+      _hak_slab_retire(&ss->slabs[i]);
       if (live) _hak_ss_slot_free(h, ss, i, 0);   /* decommitted */
       else ss->free_mask |= 1u << i;
     }
@@ -117,15 +123,15 @@ void _hak_heap_thread_exit(hak_heap_t *h) {
     ss = next;
   }
   h->initialized = 0;
-  pthread_mutex_lock(&_hak_global_lock);
+  _hak_lock(&_hak_global_lock);
   h->pool_next = heap_pool;
   heap_pool = h;
-  pthread_mutex_unlock(&_hak_global_lock);
+  _hak_unlock(&_hak_global_lock);
 }
 
 /* hak_collect(): give back every empty slab of this thread's heap. */
 void _hak_heap_collect(hak_heap_t *h) {
-  if (h == &_hak_heap_empty) return;
+  if (!h->initialized) return;
   _hak_remote_flush_all(h);
   _hak_heap_drain_delayed(h);
   for (unsigned c = 0; c < HAK_NCLASSES; c++) {

@@ -1,4 +1,4 @@
-/* init.c: process start-up, thread exit and fork.
+/* init.c: process start-up and thread exit (fork: lock.c).
  *
  * hakmem works before any constructor runs: every thread starts on the
  * static empty heap (heap.c), whose first allocation takes the slow path,
@@ -6,55 +6,44 @@
  * here allocates, calls dlsym, getenv or stdio.
  */
 #include <sched.h>
+#include <string.h>
+#include <sys/auxv.h>
 #include "internal.h"
 
-pthread_mutex_t _hak_global_lock = PTHREAD_MUTEX_INITIALIZER;
-pthread_mutex_t _hak_large_lock = PTHREAD_MUTEX_INITIALIZER;
 pthread_key_t _hak_thread_key;
 int _hak_thread_key_ok;             /* without the key, exiting threads keep their memory */
+uintptr_t _hak_secret;
 
 static _Atomic int init_state;      /* 0 not started, 1 running, 2 done */
 
+/* The thread's heap is given up; from now on its frees are plain remote
+ * frees (glibc frees per-thread buffers after the TSD destructors ran), and
+ * a malloc starts a new heap. */
 static void thread_exit(void *arg) {
   _hak_heap_thread_exit(arg);
-  _hak_tls_heap = &_hak_heap_empty;
+  _hak_tls_heap = &_hak_heap_exited;
 }
 
-/* fork: hold every global lock across it, so the child never inherits one
- * held by a thread that does not exist there. */
-static void fork_prepare(void) {
-  pthread_mutex_lock(&_hak_global_lock);
-  pthread_mutex_lock(&_hak_large_lock);
-}
-static void fork_parent(void) {
-  pthread_mutex_unlock(&_hak_large_lock);
-  pthread_mutex_unlock(&_hak_global_lock);
-}
-/* In the child, a thread that held BUSY on one of our slabs (a remote
- * free in the middle of its hand-off) no longer exists: end its BUSY, or
- * the next release or exit would wait for it forever. (Its block is lost to
- * the child; other threads' heaps are orphaned there in the same way.) */
-static void fork_child(void) {
-  pthread_mutex_init(&_hak_large_lock, NULL);
-  pthread_mutex_init(&_hak_global_lock, NULL);
-  hak_heap_t *h = _hak_tls_heap;
-  if (h == &_hak_heap_empty) return;
-  for (hak_ss_t *ss = h->ss_all; ss; ss = ss->next) {
-    for (unsigned i = 0; i < ss->nslabs; i++) {
-      hak_slab_t *s = &ss->slabs[i];
-      uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
-      if ((ss->free_mask & (1u << i)) || (tf & HAK_TF_STATE) != HAK_TF_BUSY) continue;
-      uintptr_t state = (atomic_load_explicit(&s->flags, memory_order_relaxed) & HAK_SLAB_FULL)
-                            ? HAK_TF_NOTIFY : HAK_TF_NORMAL;
-      atomic_store_explicit(&s->thread_free, (tf & ~(uintptr_t)HAK_TF_STATE) | state, memory_order_relaxed);
-    }
-  }
+/* The free key and link mask: the kernel's 16 random bytes for this
+ * process (AT_RANDOM, no system call), mixed (splitmix64's finalizer) so
+ * that neither half of them (glibc's stack and pointer guards) shows. */
+static uintptr_t make_secret(void) {
+  const void *rnd = (const void *)getauxval(AT_RANDOM);
+  uint64_t r[2] = { 0, 0 };
+  if (rnd) memcpy(r, rnd, sizeof r);          /* not aligned */
+  uint64_t x = r[0] ^ (r[1] * 0x9e3779b97f4a7c15ull);
+  x ^= (uint64_t)(uintptr_t)&init_state;   /* ASLR, should AT_RANDOM be missing */
+  x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27; x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return (uintptr_t)(x | 1);               /* never 0: 0 means "handed out" */
 }
 
 void _hak_process_init(void) {
   int expected = 0;
   if (atomic_load_explicit(&init_state, memory_order_acquire) == 2) return;
   if (atomic_compare_exchange_strong(&init_state, &expected, 1)) {
+    _hak_secret = make_secret();
     _hak_options_read();
     _hak_thread_key_ok = pthread_key_create(&_hak_thread_key, thread_exit) == 0;
     atomic_store_explicit(&init_state, 2, memory_order_release);
@@ -64,12 +53,11 @@ void _hak_process_init(void) {
 }
 
 /* Runs when the library is loaded (after libc is up): settle the options
- * even if nothing allocated yet, and register the fork handlers (not done
- * lazily: pthread_atfork may allocate). */
+ * even if nothing allocated yet, and register the fork handlers. */
 __attribute__((constructor(101))) static void hak_load(void) {
   _hak_process_init();
   _hak_options_read();
-  pthread_atfork(fork_prepare, fork_parent, fork_child);
+  _hak_fork_handlers_register();
 }
 
 __attribute__((destructor)) static void hak_unload(void) { _hak_stats_print_at_exit(); }

@@ -2,7 +2,8 @@
  *
  * Glossary
  *   block      what malloc returns. No header: its size class is found from
- *              its address. A free block's first word links it into a list.
+ *              its address. A free block's first word links it into a list
+ *              (mangled), its second holds the free key (see "Misuse").
  *   slab       a 64 KiB (classes to 1 KiB) or 512 KiB (larger classes) piece of a
  *              SuperSlab that serves exactly one size class.
  *   SuperSlab  a 2 MiB region aligned to 2 MiB. Its header (at its start)
@@ -18,6 +19,19 @@
  *              the owner on its slow path.
  *   large block  above HAK_SMALL_MAX: its own mapping, whose user pointer is
  *              2 MiB-aligned and whose header sits in the page just before it.
+ *
+ * Misuse detection (always on, O(1), no list walk):
+ *   - free(p) accepts p only if the ownership map says p's chunk is ours
+ *     and p is a block start of its slab (_hak_block_in_slab: one
+ *     multiply, exact for interior pointers, the SuperSlab header and
+ *     slots serving no class);
+ *   - a free block's second word holds _hak_secret, its "free key"; malloc
+ *     clears it when it hands the block out, so a free that finds the key
+ *     already there is a double free (by any thread), reported and refused;
+ *   - free-list links are stored XORed with _hak_secret and checked before
+ *     they are followed: a link that is not a block start of the same slab
+ *     stops the process (the heap is corrupt: an overflow or a write after
+ *     free). The remote lists' links are stored the same way.
  *
  * Ownership map (_hak_chunk_map): one byte per 2 MiB chunk of the 47-bit
  * address space says whether a SuperSlab starts there (and its slab shift)
@@ -68,7 +82,12 @@
 #define HAK_SMALL_KIND_MAX 1024u      /* classes up to here use 64 KiB slabs */
 
 /* ---- types --------------------------------------------------------------- */
-typedef struct hak_block_s { struct hak_block_s *next; } hak_block_t;
+/* A free block: link = next ^ _hak_secret (the next free block, or NULL);
+ * key = _hak_secret while free, 0 once handed out. Every class is >= 16 B. */
+typedef struct hak_block_s {
+  uintptr_t link;
+  uintptr_t key;
+} hak_block_t;
 typedef struct hak_heap_s hak_heap_t;
 typedef struct hak_ss_s hak_ss_t;
 
@@ -82,6 +101,9 @@ typedef struct hak_ss_s hak_ss_t;
  * Invariant: only the owner takes blocks off (all at once, by CAS), so the
  * stack has no ABA problem; pushes never need a version counter. */
 enum { HAK_TF_NORMAL = 0, HAK_TF_NOTIFY = 1, HAK_TF_BUSY = 2, HAK_TF_STATE = 3 };
+hak_inline hak_block_t *_hak_tf_block(uintptr_t tf) { return (hak_block_t *)(tf & ~(uintptr_t)HAK_TF_STATE); }
+hak_inline uintptr_t _hak_tf_state(uintptr_t tf) { return tf & HAK_TF_STATE; }
+hak_inline uintptr_t _hak_tf_make(hak_block_t *b, uintptr_t state) { return (uintptr_t)b | state; }
 
 /* slab flags: non-zero sends the owner's free() to its slow path (through
  * fast_owner, see hak_slab_t). */
@@ -96,8 +118,10 @@ enum {
  * Blocks on thread_free or on the heap's delayed list still count as used,
  * so used == 0 means every carved block is back on `free`.
  * Only the owner thread reads or writes free, used, capacity, next/prev;
- * other threads read flags (relaxed) on their remote-free slow path, to
- * reject a slot serving no class and to validate under HAKMEM_CHECK.
+ * other threads read start, div_mul and div_lim on every free (the block
+ * start test), and flags on their remote-free slow path.
+ * start, div_mul and div_lim are set when the slot starts serving a class
+ * and div_lim is zeroed when it stops, so no pointer into it passes.
  * fast_owner is the owner heap when flags == 0, else NULL (never another
  * heap): free()'s fast path compares it with the caller's heap, one test for
  * "I own it and nothing special is going on". Kept in step with flags by
@@ -118,6 +142,8 @@ typedef struct hak_slab_s {
   uint16_t slot;                  /* index in its SuperSlab               */
   uint32_t reserved;              /* blocks that fit                      */
   uint8_t *start;                 /* first block                          */
+  uint64_t div_mul;               /* block start test, see _hak_block_in_slab */
+  uint64_t div_lim;               /* 0 while the slot serves no class     */
   _Alignas(64) _Atomic uintptr_t thread_free; /* remote frees (HAK_TF_*)  */
   _Alignas(64) hak_block_t *free; /* owner's free list: malloc pops here  */
   uint32_t used;                  /* see invariant above                  */
@@ -211,7 +237,10 @@ typedef struct hak_options_s {
  * finds the slab of a pointer from this one load. */
 enum { HAK_CHUNK_NONE = 0, HAK_CHUNK_LARGE = 1, HAK_CHUNK_SS_MIN = HAK_SLAB_SHIFT_SMALL };
 extern _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
-extern hak_heap_t _hak_heap_empty;
+extern hak_heap_t _hak_heap_empty;    /* a thread's heap before its first malloc */
+extern hak_heap_t _hak_heap_exited;   /* after its heap was given up (thread exit) */
+/* per process, random, odd: see "Misuse". Hidden: one RIP-relative load. */
+extern uintptr_t _hak_secret __attribute__((visibility("hidden")));
 extern hak_slab_t _hak_slab_empty;
 extern __thread hak_heap_t *_hak_tls_heap __attribute__((tls_model("initial-exec")));
 extern hak_options_t _hak_options;
@@ -235,6 +264,7 @@ int   _hak_os_remap_inplace(void *old, size_t old_size, size_t new_size);
 
 /* errors.c */
 hak_cold void _hak_error(const char *fn, const char *what, const void *p);
+__attribute__((noreturn)) hak_cold void _hak_corrupt(const char *what, const void *where);
 hak_cold void _hak_assert_fail(const char *cond, const char *file, int line);
 void _hak_write_str(int fd, const char *s);
 void _hak_write_num(int fd, size_t v);
@@ -243,8 +273,21 @@ void _hak_write_num(int fd, size_t v);
 void _hak_process_init(void);
 void _hak_options_read(void);
 void _hak_stats_print_at_exit(void);
-extern pthread_mutex_t _hak_global_lock;     /* SuperSlab cache, abandoned lists, heap pool */
-extern pthread_mutex_t _hak_large_lock;      /* large-block cache */
+
+/* lock.c: a futex lock that records its holder's TID, so the holder may
+ * take it again (depth): fork handlers and a fork() from a signal handler
+ * run on the thread that holds the locks for fork (see lock.c). */
+typedef struct hak_lock_s {
+  _Atomic uint32_t word;          /* 0 free, else holder TID | WAITERS    */
+  uint32_t depth;                 /* nested holds, holder only            */
+} hak_lock_t;
+#define HAK_LOCK_WAITERS 0x80000000u
+#define HAK_LOCK_TID     0x7fffffffu
+void _hak_lock(hak_lock_t *l);
+void _hak_unlock(hak_lock_t *l);
+void _hak_fork_handlers_register(void);
+extern hak_lock_t _hak_global_lock;          /* SuperSlab cache, abandoned lists, heap pool */
+extern hak_lock_t _hak_large_lock;           /* large-block cache */
 
 /* heap.c */
 hak_heap_t *_hak_heap_init_thread(void);
@@ -276,6 +319,7 @@ size_t _hak_slab_collect(hak_slab_t *s);             /* thread_free -> free  */
 void _hak_slab_free_local_slow(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, hak_block_t *b);
 void _hak_slab_became_empty(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s);
 void _hak_slab_release(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s);
+void _hak_slab_retire(hak_slab_t *s);
 void _hak_slab_list_push_back(hak_heap_t *h, hak_slab_t *s);
 void _hak_slab_list_remove(hak_heap_t *h, hak_slab_t *s);
 uintptr_t _hak_tf_set_state(hak_slab_t *s, uintptr_t state);
@@ -284,7 +328,11 @@ uintptr_t _hak_tf_set_state(hak_slab_t *s, uintptr_t state);
 void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b);
 void _hak_remote_flush_all(hak_heap_t *h);
 void _hak_free_slow(void *p, const char *fn);
-int  _hak_block_check(hak_ss_t *ss, hak_slab_t *s, const void *p, const char *fn);
+void _hak_free_rejected(hak_slab_t *s, hak_block_t *b, const char *fn);
+int  _hak_block_check(hak_slab_t *s, const void *p, const char *fn);
+int  _hak_block_owned(const void *p);
+__attribute__((noreturn)) hak_cold void _hak_link_corrupt(const hak_block_t *b);
+hak_cold void *_hak_free_list_corrupt(const hak_slab_t *s);   /* does not return */
 
 /* large.c */
 void *_hak_large_alloc(size_t size, size_t align, int zero);
@@ -345,18 +393,55 @@ hak_inline hak_heap_t *_hak_owner(hak_ss_t *ss) {
   return atomic_load_explicit(&ss->owner, memory_order_relaxed);
 }
 
+/* ---- block validity and free-list links (see "Misuse" above) ---------
+ * Is a a block start of s? With d the block size and off = a - start
+ * as a 32-bit number, off * div_mul (mod 2^64) is q * e when off = q * d, and
+ * at least div_mul (> 2^48) when d does not divide off (Lemire, Kaser and
+ * Kurz's divisibility test: div_mul = ceil(2^64 / d), plus 1 when d is a
+ * power of two so that e = d * div_mul - 2^64 is never 0). So with
+ * div_lim = reserved * e, one compare says "a block start of this slab".
+ * (reserved, not capacity: the limit stays fixed while the slab serves its
+ * class, so freers read it without synchronizing with the owner's carve; a
+ * wild pointer to a block not yet carved passes, HAKMEM_CHECK catches it.) A pointer below start (slot 0's header) wraps to an offset near
+ * 2^32, whose quotient is far above any capacity. */
+hak_inline int _hak_block_in_slab(const hak_slab_t *s, uintptr_t a) {
+  uint32_t off = (uint32_t)a - (uint32_t)(uintptr_t)s->start;
+  return (uint64_t)off * s->div_mul < s->div_lim;
+}
+
+hak_inline void _hak_link_set(hak_block_t *b, const hak_block_t *next) {
+  b->link = (uintptr_t)next ^ _hak_secret;
+}
+hak_inline hak_block_t *_hak_link_get(const hak_block_t *b) {
+  return (hak_block_t *)(b->link ^ _hak_secret);
+}
+/* Follow b's link on a list of slab s: the next block is checked before
+ * anyone reads its link (NULL ends the list). */
+hak_inline hak_block_t *_hak_link_next(const hak_slab_t *s, const hak_block_t *b) {
+  hak_block_t *n = _hak_link_get(b);
+  if (hak_unlikely(!_hak_block_in_slab(s, (uintptr_t)n)) && n != NULL) _hak_link_corrupt(b);
+  return n;
+}
+
 /* ---- the fast paths ------------------------------------------------------
  * malloc: size -> class by table, pop the current slab's free list.
- * free:   ownership bit, slab from the address; the owner pushes onto the
- *         slab's free list, any other thread does a remote free.
+ * free:   ownership byte, slab from the address, block start and free key
+ *         checked; the owner pushes onto the slab's free list, any other
+ *         thread does a remote free.
  * Neither takes a lock or does an atomic read-modify-write. */
+/* The head of a free list was stored without a check (it came from a link
+ * or a free); it is checked here, before its link is read. A head that
+ * fails is treated as "no block": the slow path, which every malloc then
+ * takes, reports it (_hak_alloc_slow), so this path needs no stack frame. */
 hak_inline void *_hak_pop(hak_slab_t *s) {
   hak_block_t *b = s->free;
-  if (hak_likely(b != NULL)) {
-    s->free = b->next;
+  if (hak_likely(b != NULL && _hak_block_in_slab(s, (uintptr_t)b))) {
+    s->free = _hak_link_get(b);
+    b->key = 0;
     s->used++;
+    return b;
   }
-  return b;
+  return NULL;
 }
 
 /* Allocate from class c (the fast path of malloc's larger sizes and of
@@ -382,10 +467,13 @@ hak_inline void *_hak_malloc_fast(size_t n) {
  * space, or not 16-byte aligned. */
 #define HAK_BAD_PTR_BITS (~(((uintptr_t)1 << HAK_ADDR_BITS) - 1) | (HAK_ALIGN - 1))
 
+/* (No alignment test: an unaligned pointer fails the block-start test.) */
 hak_inline void _hak_free_fast(void *p, const char *fn) {
   uintptr_t a = (uintptr_t)p;
+  uintptr_t chunk = a >> HAK_SS_SHIFT;
   unsigned kind;
-  if (hak_unlikely((a & HAK_BAD_PTR_BITS) != 0 || (kind = _hak_chunk_kind(a)) < HAK_CHUNK_SS_MIN)) {
+  if (hak_unlikely(chunk >= HAK_MAP_CHUNKS ||
+                   (kind = atomic_load_explicit(&_hak_chunk_map[chunk], memory_order_relaxed)) < HAK_CHUNK_SS_MIN)) {
     _hak_free_slow(p, fn);
     return;
   }
@@ -393,8 +481,14 @@ hak_inline void _hak_free_fast(void *p, const char *fn) {
   hak_slab_t *s = _hak_slab_at(ss, p, kind);
   hak_block_t *b = (hak_block_t *)p;
   _Static_assert(sizeof(hak_slab_t) == (1u << HAK_SLAB_RECORD_SHIFT), "slab record size");
+  uintptr_t key = _hak_secret;
+  if (hak_unlikely(!_hak_block_in_slab(s, a) || b->key == key)) {
+    _hak_free_rejected(s, b, fn);
+    return;
+  }
+  b->key = key;
   if (hak_likely(atomic_load_explicit(&s->fast_owner, memory_order_relaxed) == _hak_tls_heap)) {
-    b->next = s->free;
+    b->link = (uintptr_t)s->free ^ key;
     s->free = b;
     if (hak_unlikely(--s->used == 0)) _hak_slab_became_empty(_hak_tls_heap, ss, s);
     return;

@@ -34,7 +34,7 @@ hak_large_t *_hak_large_header(const void *p) {
 /* A cached block for a request of n bytes (usable: n rounded to pages). */
 static void *cache_take(size_t n, size_t usable) {
   hak_large_t *best = NULL, **best_link = NULL;
-  pthread_mutex_lock(&_hak_large_lock);
+  _hak_lock(&_hak_large_lock);
   for (hak_large_t **link = &cache; *link; link = &(*link)->cache_next) {
     size_t u = (*link)->usable;
     /* Reuse only within the stated waste bound (usable <= n + n/4 + 4096). */
@@ -48,7 +48,7 @@ static void *cache_take(size_t n, size_t usable) {
     cache_count--;
     cache_bytes -= best->map_size;
   }
-  pthread_mutex_unlock(&_hak_large_lock);
+  _hak_unlock(&_hak_large_lock);
   if (best == NULL) return NULL;
   best->magic = HAK_LARGE_LIVE;
   atomic_fetch_add_explicit(&_hak_counters.large_cache_hits, 1, memory_order_relaxed);
@@ -98,7 +98,7 @@ void _hak_large_free(void *p, const char *fn) {
   if (hdr->magic != HAK_LARGE_LIVE) { _hak_error(fn, "invalid pointer", p); return; }
   atomic_fetch_sub_explicit(&_hak_counters.large_blocks, 1, memory_order_relaxed);
   hdr->magic = HAK_LARGE_FREED;
-  pthread_mutex_lock(&_hak_large_lock);
+  _hak_lock(&_hak_large_lock);
   int cached = 0;
   if (cache_count < HAK_LARGE_CACHE_MAX && cache_bytes + hdr->map_size <= HAK_LARGE_CACHE_BYTES) {
     hdr->cache_next = cache;
@@ -107,7 +107,7 @@ void _hak_large_free(void *p, const char *fn) {
     cache_bytes += hdr->map_size;
     cached = 1;
   }
-  pthread_mutex_unlock(&_hak_large_lock);
+  _hak_unlock(&_hak_large_lock);
   if (!cached) unmap_block(hdr);
 }
 
@@ -160,12 +160,12 @@ void *_hak_large_realloc(void *p, size_t size) {
 
 /* hak_collect(): unmap every cached block. */
 void _hak_large_collect(void) {
-  pthread_mutex_lock(&_hak_large_lock);
+  _hak_lock(&_hak_large_lock);
   hak_large_t *list = cache;
   cache = NULL;
   cache_count = 0;
   cache_bytes = 0;
-  pthread_mutex_unlock(&_hak_large_lock);
+  _hak_unlock(&_hak_large_lock);
   while (list) {
     hak_large_t *next = list->cache_next;
     unmap_block(list);

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <time.h>
 #include "internal.h"
 
 /* ---- class lists: circular, head in h->cur[cls] ---------------------- */
@@ -39,42 +40,57 @@ void _hak_slab_list_remove(hak_heap_t *h, hak_slab_t *s) {
 }
 
 /* ---- thread_free --------------------------------------------------------- */
-static void cpu_relax(unsigned *spins) {
-  if (++*spins < 64) __builtin_ia32_pause();
-  else sched_yield();
+/* Wait while a remote freer holds BUSY on s (a few instructions of its
+ * time: it pushes onto a heap's delayed list). Pause, then yield, then
+ * sleep: sched_yield gives the CPU only to threads of the caller's own
+ * priority, so a SCHED_FIFO waiter on the freer's CPU would spin forever on
+ * yields; a sleep lets the freer run whatever its priority. Returns the
+ * word once it is not BUSY. */
+static uintptr_t wait_not_busy(hak_slab_t *s) {
+  uintptr_t tf;
+  for (unsigned spins = 0;; spins++) {
+    tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
+    if (_hak_tf_state(tf) != HAK_TF_BUSY) return tf;
+    if (spins < 64) {
+      __builtin_ia32_pause();
+    } else if (spins < 128) {
+      sched_yield();
+    } else {
+      struct timespec ts = { 0, 50000 };
+      nanosleep(&ts, NULL);
+    }
+  }
 }
 
 /* Set the state bits, keeping the block list; waits while a remote freer
  * holds BUSY (it may still read this slab's SuperSlab and owner heap). */
 uintptr_t _hak_tf_set_state(hak_slab_t *s, uintptr_t state) {
-  uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
-  unsigned spins = 0;
-  for (;;) {
-    if ((tf & HAK_TF_STATE) == HAK_TF_BUSY) {
-      cpu_relax(&spins);
-      tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
-      continue;
-    }
-    if (atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, (tf & ~(uintptr_t)HAK_TF_STATE) | state,
-                                              memory_order_acq_rel, memory_order_acquire))
-      return tf;
-  }
+  uintptr_t tf = wait_not_busy(s);
+  while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, _hak_tf_make(_hak_tf_block(tf), state),
+                                                memory_order_acq_rel, memory_order_acquire))
+    if (_hak_tf_state(tf) == HAK_TF_BUSY) tf = wait_not_busy(s);
+  return tf;
 }
 
-/* Move remote-freed blocks onto the owner's free list; returns how many. */
+/* Move remote-freed blocks onto the owner's free list; returns how many.
+ * The chain's links are checked as they are followed, and its length is
+ * bounded by used: a chain made cyclic by a racing double free, or with a
+ * link overwritten after the free, stops the process instead of hanging or
+ * handing out a bad block. */
 size_t _hak_slab_collect(hak_slab_t *s) {
   uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
   do {
-    if ((tf & ~(uintptr_t)HAK_TF_STATE) == 0) return 0;
-  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, tf & HAK_TF_STATE,
+    if (_hak_tf_block(tf) == NULL) return 0;
+  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, _hak_tf_make(NULL, _hak_tf_state(tf)),
                                                   memory_order_acquire, memory_order_relaxed));
-  hak_block_t *head = (hak_block_t *)(tf & ~(uintptr_t)HAK_TF_STATE);
+  hak_block_t *head = _hak_tf_block(tf);
+  if (!_hak_block_in_slab(s, (uintptr_t)head)) _hak_corrupt("remote free list", head);
   hak_block_t *tail = head;
   size_t n = 1;
-  while (tail->next != NULL) { tail = tail->next; n++; }
-  tail->next = s->free;
+  for (hak_block_t *next; (next = _hak_link_next(s, tail)) != NULL; tail = next)
+    if (++n > s->used) _hak_corrupt("remote free list (cycle: a block freed twice at once?)", s);
+  _hak_link_set(tail, s->free);
   s->free = head;
-  hak_assert(n <= s->used);
   s->used -= (uint32_t)n;
   return n;
 }
@@ -86,17 +102,15 @@ size_t _hak_slab_collect(hak_slab_t *s) {
  * drained, and it will set NORMAL), so wait for it to end, as
  * _hak_tf_set_state does. */
 static int try_mark_full(hak_slab_t *s) {
-  uintptr_t tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
-  unsigned spins = 0;
+  uintptr_t tf = wait_not_busy(s);
   for (;;) {
-    if ((tf & ~(uintptr_t)HAK_TF_STATE) != 0) return 0;
-    if ((tf & HAK_TF_STATE) == HAK_TF_NOTIFY) return 1;
-    if ((tf & HAK_TF_STATE) == HAK_TF_BUSY) {
-      cpu_relax(&spins);
-      tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
+    if (_hak_tf_block(tf) != NULL) return 0;
+    if (_hak_tf_state(tf) == HAK_TF_NOTIFY) return 1;
+    if (_hak_tf_state(tf) == HAK_TF_BUSY) {
+      tf = wait_not_busy(s);
       continue;
     }
-    if (atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, (uintptr_t)HAK_TF_NOTIFY,
+    if (atomic_compare_exchange_weak_explicit(&s->thread_free, &tf, _hak_tf_make(NULL, HAK_TF_NOTIFY),
                                               memory_order_acq_rel, memory_order_acquire))
       return 1;
   }
@@ -115,10 +129,10 @@ static void carve(hak_slab_t *s) {
   hak_block_t *b = (hak_block_t *)first;
   for (uint32_t i = 1; i < n; i++) {
     hak_block_t *nb = (hak_block_t *)((uint8_t *)b + bsize);
-    b->next = nb;
+    _hak_link_set(b, nb);
     b = nb;
   }
-  b->next = s->free;
+  _hak_link_set(b, s->free);
   s->free = (hak_block_t *)first;
   s->capacity += n;
 }
@@ -140,9 +154,20 @@ static void slab_init(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, unsigned cls) 
   s->capacity = 0;
   s->reserved = (uint32_t)((size_t)(slot_end - start) / bsize);
   s->start = start;
+  /* _hak_block_in_slab; bsize * div_mul wraps to e, the step per block. */
+  s->div_mul = UINT64_MAX / bsize + 1 + ((bsize & (bsize - 1)) == 0);
+  s->div_lim = (uint64_t)s->reserved * (uint64_t)(bsize * s->div_mul);
   atomic_store_explicit(&s->thread_free, 0, memory_order_relaxed);
   _hak_slab_set_flags(s, h, _hak_options.check ? HAK_SLAB_CHECK : 0);
   s->next = s->prev = NULL;
+}
+
+/* The slot serves no class any more: no pointer into it passes free(). */
+void _hak_slab_retire(hak_slab_t *s) {
+  _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
+  s->div_lim = 0;
+  s->free = NULL;
+  s->capacity = 0;
 }
 
 /* ---- release --------------------------------------------------------------- */
@@ -150,10 +175,8 @@ static void slab_init(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, unsigned cls) 
 void _hak_slab_release(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s) {
   hak_assert(s->used == 0);
   _hak_tf_set_state(s, HAK_TF_NORMAL);   /* also waits out a BUSY freer */
-  hak_assert((atomic_load(&s->thread_free) & ~(uintptr_t)HAK_TF_STATE) == 0);
-  _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
-  s->free = NULL;
-  s->capacity = 0;
+  hak_assert(_hak_tf_block(atomic_load(&s->thread_free)) == NULL);
+  _hak_slab_retire(s);
   int had_room = ss->free_mask != 0;
   _hak_ss_slot_free(h, ss, s->slot, 1);
   if (ss->free_mask == _hak_ss_all_slots(ss)) {
@@ -174,12 +197,9 @@ void _hak_slab_became_empty(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s) {
 /* The owner frees into a slab whose flags are set (full, unused, checked). */
 void _hak_slab_free_local_slow(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
   uint8_t f = atomic_load_explicit(&s->flags, memory_order_relaxed);
-  if (f & HAK_SLAB_UNUSED) {
-    _hak_error("free", "invalid pointer", b);
-    return;
-  }
-  if ((f & HAK_SLAB_CHECK) && !_hak_block_check(ss, s, b, "free")) return;
-  b->next = s->free;
+  hak_assert(!(f & HAK_SLAB_UNUSED));    /* div_lim 0: free() refused it */
+  if ((f & HAK_SLAB_CHECK) && !_hak_block_check(s, b, "free")) return;
+  _hak_link_set(b, s->free);
   s->free = b;
   s->used--;
   if (f & HAK_SLAB_FULL) {
@@ -209,7 +229,7 @@ static hak_slab_t *new_slab(hak_heap_t *h, unsigned cls) {
  * (in order) its remote frees, uncarved space, the next slab on the list,
  * blocks other threads freed into our full slabs, and finally a new slab. */
 void *_hak_alloc_slow(hak_heap_t *h, unsigned cls) {
-  if (hak_unlikely(h == &_hak_heap_empty)) {
+  if (hak_unlikely(!h->initialized)) {
     h = _hak_heap_init_thread();
     if (h == NULL) { errno = ENOMEM; return NULL; }
   }
@@ -219,14 +239,11 @@ void *_hak_alloc_slow(hak_heap_t *h, unsigned cls) {
   for (;;) {
     hak_slab_t *s = h->cur[cls];
     while (s != &_hak_slab_empty) {
+      if (s->free != NULL && !_hak_block_in_slab(s, (uintptr_t)s->free)) _hak_free_list_corrupt(s);
       if (s->free == NULL) _hak_slab_collect(s);
       if (s->free == NULL && s->capacity < s->reserved) carve(s);
-      hak_block_t *b = s->free;
-      if (b != NULL) {
-        s->free = b->next;
-        s->used++;
-        return b;
-      }
+      hak_block_t *b = _hak_pop(s);
+      if (b != NULL) return b;
       if (!try_mark_full(s)) continue;
       _hak_slab_list_remove(h, s);
       _hak_slab_set_flags(s, h, (uint8_t)(atomic_load_explicit(&s->flags, memory_order_relaxed) | HAK_SLAB_FULL));

@@ -22,7 +22,7 @@
 _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
 
 static hak_ss_t *ss_cache;          /* singly linked through ->next */
-static unsigned ss_cache_count;
+static _Atomic unsigned ss_cache_count;  /* written under the global lock */
 static hak_ss_t *ss_abandoned[HAK_SS_KINDS];   /* doubly linked: next/prev */
 
 /* ---- per-heap lists -------------------------------------------------------- */
@@ -156,15 +156,13 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
     _hak_slab_collect(s);
     s->next = s->prev = NULL;
     if (s->used == 0) {
-      _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
-      s->free = NULL;
-      s->capacity = 0;
+      _hak_slab_retire(s);
       _hak_ss_slot_free(h, ss, i, 1);
       continue;
     }
     /* A slab with no room stays off the list, marked FULL with NOTIFY set
      * (as in the malloc slow path); if a block sneaks in first, list it. */
-    uintptr_t expect = HAK_TF_NORMAL;
+    uintptr_t expect = _hak_tf_make(NULL, HAK_TF_NORMAL);
     if (s->free == NULL && s->capacity == s->reserved &&
         atomic_compare_exchange_strong_explicit(&s->thread_free, &expect, (uintptr_t)HAK_TF_NOTIFY,
                                                 memory_order_acq_rel, memory_order_relaxed)) {
@@ -185,13 +183,13 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
 
 /* Take one abandoned SuperSlab of `kind` off the global list, or NULL. */
 static hak_ss_t *abandoned_pop(int kind) {
-  pthread_mutex_lock(&_hak_global_lock);
+  _hak_lock(&_hak_global_lock);
   hak_ss_t *ss = ss_abandoned[kind];
   if (ss) {
     _hak_ss_list_remove(&ss_abandoned[kind], ss);
     ss->abandoned = 0;
   }
-  pthread_mutex_unlock(&_hak_global_lock);
+  _hak_unlock(&_hak_global_lock);
   return ss;
 }
 
@@ -204,10 +202,10 @@ hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
     if (ss_adopt(h, ss) && ss->free_mask) return ss;
     if (h->ss_avail[kind]) return h->ss_avail[kind];
   }
-  pthread_mutex_lock(&_hak_global_lock);
+  _hak_lock(&_hak_global_lock);
   hak_ss_t *ss = ss_cache;
   if (ss) { ss_cache = ss->next; ss_cache_count--; }
-  pthread_mutex_unlock(&_hak_global_lock);
+  _hak_unlock(&_hak_global_lock);
   if (ss) atomic_fetch_add_explicit(&_hak_counters.ss_reused, 1, memory_order_relaxed);
   else ss = ss_map_new();
   if (ss == NULL) return NULL;
@@ -217,28 +215,32 @@ hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
 }
 
 /* Every slot is free: take it off the heap, keep it (decommitted) in the
- * cache, or unmap it. */
+ * cache, or unmap it. The cache changes in one critical section: a fork
+ * between two of them would leave the child a count for an entry never
+ * pushed (issue 11). The decommit, a system call, comes before it, when a
+ * glance at the count says there is room; should the room be gone by then,
+ * the SuperSlab is unmapped after all. */
 void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss) {
   ss_forget_dirty(h, ss, 0);
   _hak_ss_avail_remove(h, ss);
   _hak_ss_list_remove(&h->ss_all, ss);
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
   _hak_chunk_set((uintptr_t)ss, HAK_CHUNK_NONE);
-  pthread_mutex_lock(&_hak_global_lock);
-  int cache = ss_cache_count < HAK_SS_CACHE_MAX;
-  if (cache) ss_cache_count++;
-  pthread_mutex_unlock(&_hak_global_lock);
-  if (!cache) {
+  int room = atomic_load_explicit(&ss_cache_count, memory_order_relaxed) < HAK_SS_CACHE_MAX;
+  if (room) _hak_os_decommit(ss, HAK_SS_SIZE);
+  _hak_lock(&_hak_global_lock);
+  int cached = room && ss_cache_count < HAK_SS_CACHE_MAX;
+  if (cached) {
+    ss->next = ss_cache;
+    ss_cache = ss;
+    ss_cache_count++;
+  }
+  _hak_unlock(&_hak_global_lock);
+  if (!cached) {
     _hak_os_unmap(ss, HAK_SS_SIZE);
     atomic_fetch_sub_explicit(&_hak_counters.mapped, HAK_SS_SIZE, memory_order_relaxed);
     atomic_fetch_sub_explicit(&_hak_counters.superslabs, 1, memory_order_relaxed);
-    return;
   }
-  _hak_os_decommit(ss, HAK_SS_SIZE);      /* outside the lock: a syscall */
-  pthread_mutex_lock(&_hak_global_lock);
-  ss->next = ss_cache;
-  ss_cache = ss;
-  pthread_mutex_unlock(&_hak_global_lock);
 }
 
 /* The owner exits with live blocks here (its thread_free states are NORMAL
@@ -249,23 +251,23 @@ void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
   _hak_ss_list_remove(&h->ss_all, ss);
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
   atomic_fetch_add_explicit(&_hak_counters.abandoned, 1, memory_order_relaxed);
-  pthread_mutex_lock(&_hak_global_lock);
+  _hak_lock(&_hak_global_lock);
   _hak_ss_list_push(&ss_abandoned[ss->kind], ss);
   ss->abandoned = 1;
-  pthread_mutex_unlock(&_hak_global_lock);
+  _hak_unlock(&_hak_global_lock);
 }
 
 /* A thread frees into an abandoned SuperSlab: make it that thread's own, so
  * this and its later frees there are local (the pattern of a server handing
  * a dead thread's objects to its successor). 0 if someone else got it first. */
 int _hak_ss_reclaim(hak_heap_t *h, hak_ss_t *ss) {
-  pthread_mutex_lock(&_hak_global_lock);
+  _hak_lock(&_hak_global_lock);
   int got = ss->abandoned;
   if (got) {
     _hak_ss_list_remove(&ss_abandoned[ss->kind], ss);
     ss->abandoned = 0;
   }
-  pthread_mutex_unlock(&_hak_global_lock);
+  _hak_unlock(&_hak_global_lock);
   /* The caller's block is live, so adopting cannot find ss empty. */
   if (got) {
     atomic_fetch_add_explicit(&_hak_counters.reclaimed, 1, memory_order_relaxed);
@@ -283,13 +285,11 @@ void _hak_ss_adopt_all(hak_heap_t *h) {
 
 /* hak_collect(): unmap the cached empty SuperSlabs. */
 void _hak_ss_collect_global(void) {
-  pthread_mutex_lock(&_hak_global_lock);
+  _hak_lock(&_hak_global_lock);
   hak_ss_t *list = ss_cache;
   ss_cache = NULL;
-  /* Subtract what we took, not reset: a release may have counted an entry
-   * it has not pushed yet. */
-  for (hak_ss_t *ss = list; ss; ss = ss->next) ss_cache_count--;
-  pthread_mutex_unlock(&_hak_global_lock);
+  ss_cache_count = 0;
+  _hak_unlock(&_hak_global_lock);
   while (list) {
     hak_ss_t *next = list->next;
     _hak_os_unmap(list, HAK_SS_SIZE);

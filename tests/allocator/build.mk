@@ -18,6 +18,11 @@ TA_HAK    := $(TA_PROGS:%=$(TA_DIR)/%-hak)
 TA_TSAN   := $(TA_DIR)/stress-tsan
 # conform-static: the libc names with libhakmem.a linked in.
 TA_STATIC := $(TA_DIR)/conform-static
+# Fork and thread-teardown cases (preload and static only: they are about
+# being the process allocator). forkcases links libtaatfork.so, whose fork
+# handlers allocate; the static variant links libhakmem.a too.
+TA_FORK   := $(TA_DIR)/forkcases-libc $(TA_DIR)/forkcases-static $(TA_DIR)/libtaatfork.so \
+             $(TA_DIR)/teardown-libc
 # Start-up test: preload only (it is about being the process allocator),
 # with the dlopen()ed library whose __thread array the loader allocates.
 TA_START  := $(TA_DIR)/startup-libc $(TA_DIR)/libtatls.so
@@ -34,7 +39,7 @@ TEST_PACKAGES += binutils libtsan2 python3 gcc
 
 .PHONY: test-allocator-libc
 test-allocator-libc: $(TA_LIBC) $(TA_START)
-test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN) $(TA_START) $(TA_STATIC)
+test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN) $(TA_START) $(TA_STATIC) $(TA_FORK)
 
 $(TA_DIR)/%-libc: tests/allocator/%.c $(TA_HDR) | deps
 	@mkdir -p $(@D)
@@ -62,3 +67,13 @@ $(TA_DIR)/libtatls.so: tests/allocator/tlslib.c | deps
 $(TA_DIR)/conform-static: tests/allocator/conform.c $(TA_HDR) $(LIBHAKMEM_A) | deps
 	@mkdir -p $(@D)
 	$(CC) $(TA_CFLAGS) -DT_STATIC $< -o $@ $(LIBHAKMEM_A) -ldl
+
+$(TA_DIR)/libtaatfork.so: tests/allocator/atforklib.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -shared -fPIC -pthread $< -o $@
+
+$(TA_DIR)/forkcases-libc: tests/allocator/forkcases.c $(TA_DIR)/libtaatfork.so | deps
+	$(CC) $(TA_CFLAGS) $< -o $@ -L$(TA_DIR) -ltaatfork -Wl,-rpath,'$$ORIGIN'
+
+$(TA_DIR)/forkcases-static: tests/allocator/forkcases.c $(TA_DIR)/libtaatfork.so $(LIBHAKMEM_A) | deps
+	$(CC) $(TA_CFLAGS) $< -o $@ $(LIBHAKMEM_A) -L$(TA_DIR) -ltaatfork -Wl,-rpath,'$$ORIGIN'

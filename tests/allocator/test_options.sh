@@ -4,7 +4,9 @@
 #   HAKMEM_VERBOSE=1         a longer report for an invalid free than without
 #   HAKMEM_ABORT_ON_ERROR=1  SIGABRT after the report (also in conform.c, per case)
 #   HAKMEM_CHECK=1           double free and a pointer into the middle of a small
-#                            block reported and ignored (not detected without it)
+#                            block reported and ignored (both are detected without
+#                            it too since issue 11; tests/reliability/test_bad_free.sh
+#                            covers both modes)
 # The invalid free comes from conform's child mode: free() of a stack address.
 . "$(dirname "$0")/lib.sh"
 need "$TA/conform-libc" "$LIBHAKMEM"

@@ -13,7 +13,19 @@
  *   interior-small   free(256 B block + 64)
  *   interior-large   free(1 MiB block + 4096)
  *   double-small     free(p); free(p) on a 64 B block
+ *   double-medium    free(p); free(p) on a 4096 B block
  *   double-large     free(p); free(p) on a 1 MiB block
+ *   double-cross     the owner frees a 64 B block, another thread frees it again
+ *   double-cross-rev another thread frees a 64 B block, then the owner frees it
+ *   double-delayed   free(p), 100 other frees and mallocs, free(p) again
+ *   superslab-base   free(64 B block in the first 64 KiB of a 2 MiB region,
+ *                    rounded down to 2 MiB): under hakmem the SuperSlab's
+ *                    header, while slot 0 serves this thread's 64 B blocks
+ *   clobbered-link   free(p), 8 bytes written into p (a write after free),
+ *                    free(q): the next mallocs follow p's link; hakmem stops
+ *                    the process with "heap corruption detected"
+ *   realloc-aligned  realloc(memalign(65536, 100), 5000): not misuse, kept
+ *                    here for HAKMEM_CHECK=1 (it crashed at c7c085b)
  *   realloc-stack    realloc(&local, 100)
  *   realloc-interior realloc(1 MiB block + 4096, 100)
  *   realloc-freed-small / realloc-freed-large
@@ -26,6 +38,8 @@
  */
 #include "rel_util.h"
 #include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <sys/mman.h>
 
 #define NOLD 48
@@ -40,9 +54,19 @@ static void (*volatile bad_free_call)(void *) = free;
 static void *(*volatile bad_realloc_call)(void *, size_t) = realloc;
 static int nlive;
 
+/* The pointer announced as bad. Unless it was a real block freed once
+ * before its misuse (double frees), malloc must never return it: that would
+ * mean the bad free was taken in. */
+static const void *bad_ptr;
+static int bad_ptr_was_block;
+
 static void *add(size_t n, uint64_t tag) {
   unsigned char *p = malloc(n);
   if (!p) { printf("malloc(%zu) failed\n", n); exit(1); }
+  if (p == bad_ptr && !bad_ptr_was_block) {
+    printf("FAIL: malloc(%zu) returned the bad pointer %p: the bad free was taken in\n", n, (void *)p);
+    exit(3);
+  }
   rel_fill(p, n, tag);
   live[nlive++] = (blk_t){p, n, tag};
   return p;
@@ -59,7 +83,13 @@ static int cmp_blk(const void *a, const void *b) {
   return x->p < y->p ? -1 : x->p > y->p;
 }
 
+static void *free_in_thread(void *p) {
+  bad_free_call(p);
+  return NULL;
+}
+
 static void announce(const void *p) {
+  bad_ptr = p;
   printf("bad pointer: %p\n", p);
   fflush(stdout);
 }
@@ -74,6 +104,7 @@ static void report_realloc(void *r) {
 int main(int argc, char **argv) {
   if (argc != 2) { fprintf(stderr, "usage: bad_free MODE (see the comment at the top of bad_free.c)\n"); return 2; }
   const char *mode = argv[1];
+  bad_ptr_was_block = !strncmp(mode, "double-", 7) || !strncmp(mode, "realloc-", 8) || !strcmp(mode, "clobbered-link");
   printf("malloc from: %s\n", rel_malloc_library());
   static const size_t sizes[] = {16, 24, 64, 100, 256, 1000, 2048, 4096, 20000, 32768, 65536, 1 << 20};
   for (int i = 0; i < NOLD; i++) add(sizes[i % 12] + (size_t)(i / 12) * 16 * (sizes[i % 12] < 65536), 1000 + (uint64_t)i);
@@ -105,12 +136,56 @@ int main(int argc, char **argv) {
   } else if (!strcmp(mode, "unaligned")) { announce(small256 + 8); bad_free_call(small256 + 8); }
   else if (!strcmp(mode, "interior-small")) { announce(small256 + 64); bad_free_call(small256 + 64); }
   else if (!strcmp(mode, "interior-large")) { announce(big + 4096); bad_free_call(big + 4096); }
-  else if (!strcmp(mode, "double-small") || !strcmp(mode, "double-large")) {
-    void *p = mode[7] == 's' ? (void *)small64 : (void *)big;
+  else if (!strcmp(mode, "double-small") || !strcmp(mode, "double-large") || !strcmp(mode, "double-medium")) {
+    void *p = mode[7] == 's' ? (void *)small64 : mode[7] == 'm' ? (void *)live[7].p : (void *)big;
     drop(p);
     bad_free_call(p);
     announce(p);
     bad_free_call(p);
+  } else if (!strcmp(mode, "double-cross") || !strcmp(mode, "double-cross-rev")) {
+    void *p = small64;
+    int rev = mode[12] == '-';
+    drop(p);
+    if (!rev) bad_free_call(p);
+    announce(p);
+    pthread_t t;
+    if (pthread_create(&t, NULL, free_in_thread, p) != 0) { perror("pthread_create"); return 1; }
+    pthread_join(t, NULL);
+    if (rev) bad_free_call(p);
+  } else if (!strcmp(mode, "double-delayed")) {
+    void *p = small64, *tmp[100];
+    drop(p);
+    bad_free_call(p);
+    for (int i = 0; i < 100; i++) tmp[i] = malloc(64 + (size_t)(i % 3) * 200);
+    for (int i = 0; i < 100; i++) free(tmp[i]);
+    announce(p);
+    bad_free_call(p);
+  } else if (!strcmp(mode, "superslab-base")) {
+    /* 64 B blocks until one lands in the first 64 KiB of a 2 MiB region (a
+     * fresh SuperSlab's slot 0, whose slab is then this thread's current
+     * one): its base is what we free. */
+    void *p = NULL;
+    for (int i = 0; i < 200000 && !p; i++) {
+      uintptr_t b = (uintptr_t)malloc(64);
+      if (b && (b & ((2u << 20) - 1)) < 65536) p = (void *)(b & ~(uintptr_t)((2u << 20) - 1));
+    }
+    if (!p) { printf("no 64 B block in the first 64 KiB of a 2 MiB region\n"); return 1; }
+    announce(p);
+    bad_free_call(p);
+  } else if (!strcmp(mode, "clobbered-link")) {
+    unsigned char *p = malloc(8), *q = malloc(8);
+    announce(p);
+    bad_free_call(p);
+    memset(p, 'A', 8);                     /* the write after free */
+    bad_free_call(q);
+  } else if (!strcmp(mode, "realloc-aligned")) {
+    unsigned char *p = memalign(65536, 100);
+    if (!p) { printf("memalign failed\n"); return 1; }
+    rel_fill(p, 100, 77);
+    announce(p);
+    unsigned char *r = bad_realloc_call(p, 5000);
+    if (!r || rel_check(r, 100, 77) != (size_t)-1) { printf("FAIL: realloc of an aligned block lost it\n"); return 3; }
+    live[nlive++] = (blk_t){r, 100, 77};
   } else if (!strcmp(mode, "realloc-stack")) {
     announce(vlocal);
     errno = 0;

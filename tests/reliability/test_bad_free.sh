@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Invalid frees, double frees and reallocs of bad pointers under hakmem:
+# Invalid frees, double frees and reallocs of bad pointers under hakmem
+# (issue 11: double frees of every tier and thread, interior pointers and the
+# SuperSlab header are detected in the default mode):
 # each is reported on stderr with the pointer's address, ignored, and every
 # other live block keeps its contents (bad_free.c checks 248 blocks and that
 # none overlap); with HAKMEM_ABORT_ON_ERROR=1 the same report ends in SIGABRT.
@@ -23,9 +25,18 @@ double-large        | -              | hakmem: free\(\): (double free|invalid po
 realloc-stack       | -              | hakmem: realloc\(\): invalid pointer
 realloc-interior    | -              | hakmem: realloc\(\): invalid pointer
 realloc-freed-large | -              | hakmem: realloc\(\): (invalid pointer|double free)
+interior-small      | -              | hakmem: free\(\): invalid pointer
+superslab-base      | -              | hakmem: free\(\): invalid pointer
+double-small        | -              | hakmem: free\(\): double free
+double-medium       | -              | hakmem: free\(\): double free
+double-cross        | -              | hakmem: free\(\): double free
+double-cross-rev    | -              | hakmem: free\(\): double free
+double-delayed      | -              | hakmem: free\(\): double free
+realloc-freed-small | -              | hakmem: realloc\(\): pointer already freed
 interior-small      | HAKMEM_CHECK=1 | hakmem: free\(\): invalid pointer
 double-small        | HAKMEM_CHECK=1 | hakmem: free\(\): double free
-realloc-freed-small | HAKMEM_CHECK=1 | hakmem: realloc\(\): (invalid pointer|double free)
+double-cross        | HAKMEM_CHECK=1 | hakmem: free\(\): double free
+realloc-freed-small | HAKMEM_CHECK=1 | hakmem: realloc\(\): pointer already freed
 '
 tried=0
 # run_case MODE ENV REGEX EXPECT_ABORT
@@ -73,6 +84,28 @@ for m in stack double-large realloc-stack; do
   run_case "$m" "$(cut -d'|' -f2 <<<"$line" | xargs)" "$(cut -d'|' -f3- <<<"$line" | sed 's/^ *//; s/ *$//')" 1
 done
 run_case double-small HAKMEM_CHECK=1 'hakmem: free\(\): double free' 1
+run_case double-small - 'hakmem: free\(\): double free' 1
+run_case double-cross - 'hakmem: free\(\): double free' 1
+
+# A free list link overwritten after its block was freed stops the process
+# when it is followed, with or without HAKMEM_CHECK (which used to crash).
+if [ -n "$PRELOAD" ]; then
+  for env in - HAKMEM_CHECK=1; do
+    envs=(); [ "$env" != - ] && envs=("$env")
+    env "${envs[@]}" LD_PRELOAD="$PRELOAD" "$BIN" clobbered-link >"$TMP/clobber.out" 2>"$TMP/clobber.err"
+    rc=$?
+    [ $rc -eq 134 ] || { cat "$TMP/clobber.out" "$TMP/clobber.err"; fail "clobbered-link ($env): exit $rc, want SIGABRT (134)"; }
+    grep -q '^hakmem: heap corruption detected in free list' "$TMP/clobber.err" ||
+      { cat "$TMP/clobber.err"; fail "clobbered-link ($env): no 'heap corruption detected' report"; }
+    ok "clobbered-link ($env): $(head -n 1 "$TMP/clobber.err"), then SIGABRT"
+  done
+  # realloc of an over-aligned large block under HAKMEM_CHECK=1 (it read
+  # user data as a SuperSlab header and crashed at c7c085b): not misuse.
+  HAKMEM_CHECK=1 LD_PRELOAD="$PRELOAD" "$BIN" realloc-aligned >"$TMP/ra.out" 2>"$TMP/ra.err" ||
+    { cat "$TMP/ra.out" "$TMP/ra.err"; fail "realloc-aligned under HAKMEM_CHECK=1: exit $?"; }
+  grep -q '^hakmem: ' "$TMP/ra.err" && { cat "$TMP/ra.err"; fail "realloc-aligned: hakmem reported an error"; }
+  ok "realloc(memalign(65536, 100), 5000) under HAKMEM_CHECK=1 keeps the data, no report"
+fi
 
 # Bad usage of the test program itself.
 "$BIN" no-such-mode >/dev/null 2>&1; rc=$?
