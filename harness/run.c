@@ -141,9 +141,9 @@ static char *command_string(const char *preload, char **argv)
 }
 
 /* Run one process and classify it (rep is left for the caller). */
-static hb_run_t run_process(char **argv, const hb_alloc_t *alloc, double timeout_s, int pin_cpu)
+static hb_run_t run_process(char **argv, const hb_alloc_t *alloc, double timeout_s, int pin_cpu, const char *rep)
 {
-  hb_child_t c = { .argv = argv, .preload = alloc->path, .pin_cpu = pin_cpu, .timeout_s = timeout_s };
+  hb_child_t c = { .argv = argv, .preload = alloc->path, .pin_cpu = pin_cpu, .timeout_s = timeout_s, .rep = rep };
   hb_run_t run;
   hb_run_init(&run);
   run.command = command_string(alloc->path, argv);
@@ -194,11 +194,11 @@ static hb_run_t run_process(char **argv, const hb_alloc_t *alloc, double timeout
   return run;
 }
 
-static hb_run_t run_plain(const hb_cell_t *cell, const hb_alloc_t *alloc, const plan_t *p)
+static hb_run_t run_plain(const hb_cell_t *cell, const hb_alloc_t *alloc, const plan_t *p, const char *rep)
 {
   char *bin = hb_workload_path(cell->workload);
   char **argv = hb_cell_argv(cell, NULL, 0, bin, NULL, 0);
-  hb_run_t run = run_process(argv, alloc, cell->timeout_s, cell->threads == 1 ? p->pin_cpu : -1);
+  hb_run_t run = run_process(argv, alloc, cell->timeout_s, cell->threads == 1 ? p->pin_cpu : -1, rep);
   hb_argv_free(argv);
   free(bin);
   if (run.status == HB_OK) {
@@ -231,7 +231,7 @@ static double cachegrind_ir(const char *file)
 /* instructions_per_op: run under cachegrind at N and 2N iterations with the
  * workload's own warm-up off; (Ir(2N) - Ir(N)) / (ops(2N) - ops(N)) cancels
  * start-up and set-up costs. */
-static hb_run_t run_cachegrind(const hb_cell_t *cell, const hb_alloc_t *alloc, const plan_t *p)
+static hb_run_t run_cachegrind(const hb_cell_t *cell, const hb_alloc_t *alloc, const plan_t *p, const char *rep)
 {
   char *bin = hb_workload_path(cell->workload);
   long n = 0;
@@ -247,7 +247,7 @@ static hb_run_t run_cachegrind(const hb_cell_t *cell, const hb_alloc_t *alloc, c
     const char *prefix[] = { "/usr/bin/valgrind", "--tool=cachegrind", "--cache-sim=no", cgopt };
     const hb_arg_set_t set[] = { { "--iters", iters }, { "--warmup", "0" } };
     char **argv = hb_cell_argv(cell, prefix, 4, bin, set, 2);
-    runs[nruns] = run_process(argv, alloc, cell->timeout_s, -1);
+    runs[nruns] = run_process(argv, alloc, cell->timeout_s, -1, rep);
     if (k) hb_buf_add(&cmds, " ; ");
     hb_buf_add(&cmds, runs[nruns].command);
     ir[k] = cachegrind_ir(cgout);
@@ -340,7 +340,9 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
         else
           fprintf(stderr, "%s[%ld/%ld] %s %s rep %d/%d  ETA %s%s", tty ? "\r" : "", done, total,
                   cell->id, name, r + 1, reps, eta, tty ? "\033[K" : "\n");
-        hb_run_t run = cell->cachegrind ? run_cachegrind(cell, alloc, plan) : run_plain(cell, alloc, plan);
+        char rep[32] = "warmup";
+        if (r >= 0) snprintf(rep, sizeof rep, "%d", r + 1);
+        hb_run_t run = cell->cachegrind ? run_cachegrind(cell, alloc, plan, rep) : run_plain(cell, alloc, plan, rep);
         est_done += e;
         if (r < 0) { hb_run_free(&run); continue; } /* warm-up: not counted */
         run.rep = r;
