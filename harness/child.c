@@ -77,6 +77,8 @@ static void child_exec(hb_child_t *c, int out, int err)
   if (devnull >= 0) dup2(devnull, 0);
   if (c->preload) setenv("LD_PRELOAD", c->preload, 1);
   else unsetenv("LD_PRELOAD");
+  if (c->rep) setenv("HAKBENCH_REP", c->rep, 1);
+  else unsetenv("HAKBENCH_REP");
   if (c->pin_cpu >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);

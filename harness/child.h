@@ -11,6 +11,8 @@ typedef struct hb_child_s {
   const char *preload;    /* LD_PRELOAD value, NULL = none (and unset it) */
   int         pin_cpu;    /* CPU to pin the child to, -1 = no pinning     */
   double      timeout_s;
+  const char *rep;        /* HAKBENCH_REP for the child: "warmup" or the
+                             1-based repetition; NULL = unset            */
   /* out */
   int         timed_out;  /* killed at the time limit                      */
   int         exit_code;  /* when it exited                                */

@@ -14,10 +14,13 @@
  */
 #include "compare.h"
 #include "mannwhitney.h"
+#include "md.h"
+#include "results.h"
 #include "stats.h"
+#include "util.h"
 
 #include <errno.h>
-#include <jansson.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +48,7 @@ typedef struct {
   double change;           /* percent, NAN when not compared               */
   double p;                /* NAN when not applicable                      */
   const char *verdict;     /* NULL when not compared                       */
-  char note[160];
+  char *note;              /* NULL when none                               */
 } row_t;
 
 typedef struct {
@@ -89,103 +92,59 @@ static int parse_number(const char *opt, const char *s, double lo, double hi, do
   double v = strtod(s, &end);
   if (end != s && *end == '%') end++;
   if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-    fprintf(stderr, "hakbench compare: %s wants a number in [%g, %g], got '%s'\n", opt, lo, hi, s);
+    hb_err("compare: %s wants a number in [%g, %g], got '%s'", opt, lo, hi, s);
     return -1;
   }
   *out = v;
   return 0;
 }
 
-/* ---- reading results files ------------------------------------------------ */
+/* ---- reading the results ---------------------------------------------------- */
 
-static const char *str_field(json_t *obj, const char *key, const char *dflt)
+static const hb_cell_t *find_cell(const hb_results_t *r, const char *id)
 {
-  const char *s = json_string_value(json_object_get(obj, key));
-  return s ? s : dflt;
-}
-
-static json_t *load_results(const char *path, const char *role)
-{
-  json_error_t err;
-  json_t *root = json_load_file(path, 0, &err);
-  if (!root) {
-    if (err.line < 0 || errno == ENOENT)
-      fprintf(stderr, "hakbench compare: cannot read %s file %s: %s\n", role, path, err.text);
-    else
-      fprintf(stderr, "hakbench compare: %s file %s is not valid JSON (line %d: %s)\n",
-              role, path, err.line, err.text);
-    return NULL;
-  }
-  const char *fmt = str_field(root, "format", NULL);
-  json_t *ver = json_object_get(root, "version");
-  const char *why = NULL;
-  if (!json_is_object(root)) why = "not a JSON object";
-  else if (!fmt || strcmp(fmt, "hakbench-results")) why = "\"format\" is not \"hakbench-results\"";
-  else if (!json_is_integer(ver) || json_integer_value(ver) != 1) why = "\"version\" is not 1";
-  else if (!json_is_string(json_object_get(root, "suite"))) why = "no \"suite\" name";
-  else if (!json_is_array(json_object_get(root, "cells"))) why = "no \"cells\" array";
-  if (why) {
-    fprintf(stderr, "hakbench compare: %s file %s is not a hakbench results file: %s\n", role, path, why);
-    json_decref(root);
-    return NULL;
-  }
-  return root;
-}
-
-static json_t *find_cell(json_t *cells, const char *id)
-{
-  size_t i;
-  json_t *c;
-  json_array_foreach(cells, i, c)
-    if (!strcmp(str_field(c, "id", ""), id)) return c;
+  for (int i = 0; i < r->ncells; i++)
+    if (!strcmp(r->cells[i].id, id)) return &r->cells[i];
   return NULL;
 }
 
 /* The value of an OK run of `alloc` at repetition `rep`, or NAN. */
-static double run_value_at(json_t *cell, const char *alloc, json_int_t rep)
+static double run_value_at(const hb_cell_t *cell, const char *alloc, int rep)
 {
-  size_t i;
-  json_t *r;
-  json_array_foreach(json_object_get(json_object_get(cell, "runs"), alloc), i, r) {
-    json_t *jr = json_object_get(r, "rep");
-    json_int_t rr = json_is_integer(jr) ? json_integer_value(jr) : (json_int_t)i;
-    if (rr == rep && !strcmp(str_field(r, "status", ""), "OK") && json_is_number(json_object_get(r, "value")))
-      return json_number_value(json_object_get(r, "value"));
-  }
-  return NAN;
+  const hb_run_t *r = hb_series_run(hb_cell_series(cell, alloc), rep);
+  return r && r->status == HB_OK ? r->value : NAN;
 }
 
-static int has_runs(json_t *cell, const char *alloc)
+static int has_runs(const hb_cell_t *cell, const char *alloc)
 {
-  return json_array_size(json_object_get(json_object_get(cell, "runs"), alloc)) > 0;
+  const hb_series_t *s = hb_cell_series(cell, alloc);
+  return s && s->nruns > 0;
 }
 
 /* The cell's status for `alloc`: the stats status when present, else
  * "NO RUNS" when the allocator has none. */
-static const char *alloc_status(json_t *cell, const char *alloc)
+static const char *alloc_status(const hb_cell_t *cell, const char *alloc)
 {
-  const char *s = str_field(json_object_get(json_object_get(cell, "stats"), alloc), "status", NULL);
-  if (s) return s;
+  const hb_series_t *s = hb_cell_series(cell, alloc);
+  if (s && s->has_stats) return hb_status_name(s->stats.status);
   return has_runs(cell, alloc) ? "OK" : "NO RUNS";
 }
 
 /* Samples of `alloc` in `cell`: OK values, or ratios to system's OK value
  * of the same repetition. Returns the count; *out is malloc'd. */
-static size_t samples(json_t *cell, const char *alloc, int vs_system, double **out)
+static size_t samples(const hb_cell_t *cell, const char *alloc, int vs_system, double **out)
 {
-  json_t *runs = json_object_get(json_object_get(cell, "runs"), alloc);
-  size_t n = 0, i;
-  json_t *r;
-  *out = malloc((json_array_size(runs) + 1) * sizeof **out);
-  if (!*out) abort();
-  json_array_foreach(runs, i, r) {
-    json_t *jv = json_object_get(r, "value"), *jr = json_object_get(r, "rep");
-    if (strcmp(str_field(r, "status", ""), "OK") || !json_is_number(jv)) continue;
-    double v = json_number_value(jv);
+  const hb_series_t *s = hb_cell_series(cell, alloc);
+  size_t n = 0;
+  *out = hb_xmalloc(((size_t)(s ? s->nruns : 0) + 1) * sizeof **out);
+  for (int i = 0; s && i < s->nruns; i++) {
+    const hb_run_t *r = &s->runs[i];
+    if (r->status != HB_OK || !isfinite(r->value)) continue;
+    double v = r->value;
     if (vs_system) {
-      double s = run_value_at(cell, REFERENCE, json_is_integer(jr) ? json_integer_value(jr) : (json_int_t)i);
-      if (!(s > 0)) continue;
-      v /= s;
+      double sv = run_value_at(cell, REFERENCE, r->rep);
+      if (!(sv > 0)) continue;
+      v /= sv;
     }
     (*out)[n++] = v;
   }
@@ -198,30 +157,29 @@ static row_t *add_row(rows_t *rows)
 {
   if (rows->n == rows->cap) {
     rows->cap = rows->cap ? 2 * rows->cap : 32;
-    rows->v = realloc(rows->v, rows->cap * sizeof *rows->v);
-    if (!rows->v) abort();
+    rows->v = hb_xrealloc(rows->v, rows->cap * sizeof *rows->v);
   }
   row_t *r = &rows->v[rows->n++];
   memset(r, 0, sizeof *r);
   r->change = r->p = r->base = r->cur = NAN;
+  r->note = NULL;
   return r;
 }
 
 /* A row for allocator `alloc` of current cell `cc`. */
-static row_t *add_cell_row(rows_t *rows, json_t *cc, const char *id, const char *alloc, const char *metric,
-                           int counted)
+static row_t *add_cell_row(rows_t *rows, const hb_cell_t *cc, const char *alloc)
 {
   row_t *r = add_row(rows);
-  r->table = str_field(cc, "table", "cells");
-  r->id = id;
-  r->label = str_field(cc, "label", id);
+  r->table = cc->table;
+  r->id = cc->id;
+  r->label = cc->label;
   r->alloc = alloc;
-  r->metric = metric;
-  r->counted = counted;
+  r->metric = cc->metric;
+  r->counted = cc->cachegrind;
   return r;
 }
 
-static void compare_alloc(row_t *row, json_t *bc, json_t *cc, const options_t *o)
+static void compare_alloc(row_t *row, const hb_cell_t *bc, const hb_cell_t *cc, const options_t *o)
 {
   const char *bs = alloc_status(bc, row->alloc), *cs = alloc_status(cc, row->alloc);
   int base_ok = !strcmp(bs, "OK"), cur_ok = !strcmp(cs, "OK");
@@ -237,19 +195,19 @@ static void compare_alloc(row_t *row, json_t *bc, json_t *cc, const options_t *o
   if (!cur_ok && strcmp(cs, "NO RUNS")) {
     /* A crash, hang, corruption or error now is worse than any slowdown. */
     row->verdict = "regressed";
-    snprintf(row->note, sizeof row->note, "%s in current run%s%s", cs,
+    row->note = hb_sprintf("%s in current run%s%s", cs,
              base_ok ? "" : ", baseline: ", base_ok ? "" : bs);
   } else if (!cur_ok || !strcmp(bs, "NO RUNS")) {
-    snprintf(row->note, sizeof row->note, "not compared: no runs in %s",
+    row->note = hb_sprintf("not compared: no runs in %s",
              cur_ok ? "baseline" : "current run");
   } else if (row->n_cur == 0) {
-    snprintf(row->note, sizeof row->note, "not compared: no %s in current run",
+    row->note = hb_sprintf("not compared: no %s in current run",
              row->vs_system ? "repetition with both allocators OK" : "OK value");
   } else if (!base_ok || row->n_base == 0) {
     row->verdict = "improved";
-    snprintf(row->note, sizeof row->note, "baseline: %s, now OK", base_ok ? "no usable value" : bs);
+    row->note = hb_sprintf("baseline: %s, now OK", base_ok ? "no usable value" : bs);
   } else if (!(row->base != 0)) {
-    snprintf(row->note, sizeof row->note, "not compared: baseline median is 0");
+    row->note = hb_xstrdup("not compared: baseline median is 0");
   } else {
     row->change = (row->cur - row->base) / fabs(row->base) * 100;
     double thr = row->counted ? o->instr_threshold : o->threshold;
@@ -267,7 +225,7 @@ static void compare_alloc(row_t *row, json_t *bc, json_t *cc, const options_t *o
     else row->verdict = "no change";
     if (row->counted && (row->n_base > 1 || row->n_cur > 1) &&
         (b[0] != row->base || c[0] != row->cur))
-      snprintf(row->note, sizeof row->note, "counts vary between repetitions: medians compared");
+      row->note = hb_xstrdup("counts vary between repetitions: medians compared");
   }
   free(b);
   free(c);
@@ -275,112 +233,75 @@ static void compare_alloc(row_t *row, json_t *bc, json_t *cc, const options_t *o
 
 /* Compare every cell of `cur` that the baseline also has. Returns the
  * number of cells in common, or -1 on a mismatch reported on stderr. */
-static long compare_cells(json_t *base, json_t *cur, const options_t *o, rows_t *rows)
+static long compare_cells(const hb_results_t *base, const hb_results_t *cur, const options_t *o, rows_t *rows)
 {
-  json_t *bcells = json_object_get(base, "cells"), *ccells = json_object_get(cur, "cells");
   long common = 0;
-  size_t i;
-  json_t *cc;
-  json_array_foreach(ccells, i, cc) {
-    const char *id = str_field(cc, "id", NULL);
-    if (!id) {
-      fprintf(stderr, "hakbench compare: current cell #%zu has no \"id\"\n", i);
-      return -1;
-    }
-    json_t *bc = find_cell(bcells, id);
+  for (int i = 0; i < cur->ncells; i++) {
+    const hb_cell_t *cc = &cur->cells[i], *bc = find_cell(base, cc->id);
     if (!bc) continue;
     common++;
-    const char *bm = str_field(bc, "metric", "ops_per_sec"), *cm = str_field(cc, "metric", "ops_per_sec");
-    if (strcmp(bm, cm)) {
-      fprintf(stderr, "hakbench compare: cell %s measures %s in the baseline but %s now: "
-              "regenerate the baseline\n", id, bm, cm);
+    if (strcmp(bc->metric, cc->metric)) {
+      hb_err("compare: cell %s measures %s in the baseline but %s now: regenerate the baseline", cc->id,
+             bc->metric, cc->metric);
       return -1;
     }
-    int counted = !strcmp(cm, "instructions_per_op");
-    const char *better = str_field(cc, "better", counted ? "lower" : "higher");
-
     /* hakmem first, then (with --all) the others in the current file's order. */
-    json_t *runs = json_object_get(cc, "runs");
-    const char *key;
-    json_t *unused;
     for (int pass = 0; pass < 2; pass++) {
-      json_object_foreach(runs, key, unused) {
-        int is_decider = !strcmp(key, DECIDER);
+      for (int k = 0; k < cc->nseries; k++) {
+        const hb_series_t *s = &cc->series[k];
+        if (!s->has_runs) continue;
+        int is_decider = !strcmp(s->alloc, DECIDER);
         if (pass == 0 ? !is_decider : (is_decider || !o->all)) continue;
-        if (!counted && !strcmp(key, REFERENCE) && has_runs(cc, DECIDER)) continue; /* ratio 1 */
-        row_t *r = add_cell_row(rows, cc, id, key, cm, counted);
-        r->better_higher = !strcmp(better, "higher");
+        if (!cc->cachegrind && !strcmp(s->alloc, REFERENCE) && has_runs(cc, DECIDER)) continue; /* ratio 1 */
+        row_t *r = add_cell_row(rows, cc, s->alloc);
+        r->better_higher = !cc->lower_better;
         compare_alloc(r, bc, cc, o);
       }
-      (void)unused;
     }
-    if (!json_object_get(runs, DECIDER)) {
-      row_t *r = add_cell_row(rows, cc, id, DECIDER, cm, counted);
-      snprintf(r->note, sizeof r->note, "not compared: no hakmem runs in current run");
+    const hb_series_t *h = hb_cell_series(cc, DECIDER);
+    if (!h || !h->has_runs) {
+      row_t *r = add_cell_row(rows, cc, DECIDER);
+      r->note = hb_xstrdup("not compared: no hakmem runs in current run");
     }
   }
   return common;
 }
 
+/* ---- the verdicts, counted --------------------------------------------------- */
+
+typedef struct {
+  size_t counts[4];          /* regressed, improved, within noise, no change */
+  size_t not_compared;
+  int regressed;
+} tally_t;
+
+static const char *const verdicts[4] = { "regressed", "improved", "within noise", "no change" };
+
+static void tally(const rows_t *rows, tally_t *t)
+{
+  memset(t, 0, sizeof *t);
+  for (size_t i = 0; i < rows->n; i++) {
+    const row_t *r = &rows->v[i];
+    if (strcmp(r->alloc, DECIDER)) continue;
+    if (!r->verdict) { t->not_compared++; continue; }
+    for (int k = 0; k < 4; k++)
+      if (!strcmp(r->verdict, verdicts[k])) t->counts[k]++;
+  }
+  t->regressed = t->counts[0] > 0;
+}
+
 /* ---- the report -------------------------------------------------------------- */
 
-/* A table of strings printed as markdown with padded columns, so that it
- * reads well both in a terminal and rendered. */
+/* Tables are markdown padded to their widest cell, so that the report reads
+ * well both in a terminal and rendered. */
 enum { NCOL = 9 };
-typedef struct {
-  char *(*cells)[NCOL];
-  size_t n, cap;
-} grid_t;
-
-static void grid_add(grid_t *g, const char *const cols[NCOL])
-{
-  if (g->n == g->cap) {
-    g->cap = g->cap ? 2 * g->cap : 16;
-    g->cells = realloc(g->cells, g->cap * sizeof *g->cells);
-    if (!g->cells) abort();
-  }
-  for (int k = 0; k < NCOL; k++) {
-    char *s = strdup(cols[k] ? cols[k] : "");
-    if (!s) abort();
-    for (char *p = s; *p; p++)
-      if (*p == '|' || *p == '\n') *p = '/';
-    g->cells[g->n][k] = s;
-  }
-  g->n++;
-}
-
-static void grid_print(FILE *f, grid_t *g)
-{
-  size_t w[NCOL] = { 0 };
-  for (size_t i = 0; i < g->n; i++)
-    for (int k = 0; k < NCOL; k++) {
-      size_t l = strlen(g->cells[i][k]);
-      if (l > w[k]) w[k] = l;
-    }
-  for (size_t i = 0; i < g->n; i++) {
-    for (int k = 0; k < NCOL; k++)
-      fprintf(f, "| %-*s ", (int)w[k], g->cells[i][k]);
-    fprintf(f, "|\n");
-    if (i == 0) {
-      for (int k = 0; k < NCOL; k++) {
-        fprintf(f, "|");
-        for (size_t j = 0; j < w[k] + 2; j++) fputc('-', f);
-      }
-      fprintf(f, "|\n");
-    }
-    for (int k = 0; k < NCOL; k++) free(g->cells[i][k]);
-  }
-  free(g->cells);
-  g->cells = NULL;
-  g->n = g->cap = 0;
-}
 
 static void fmt_value(char *buf, size_t n, double v, const row_t *r)
 {
   if (!isfinite(v)) snprintf(buf, n, "-");
   else if (r->counted) snprintf(buf, n, "%.1f instr/op", v);
   else if (r->vs_system) snprintf(buf, n, "%.3f x system", v);
-  else if (!strcmp(r->metric, "ops_per_sec")) snprintf(buf, n, "%.3f M ops/s", v / 1e6);
+  else if (!strcmp(r->metric, HB_METRIC_OPS)) snprintf(buf, n, "%.3f M ops/s", v / 1e6);
   else snprintf(buf, n, "%.4g", v);
 }
 
@@ -392,10 +313,9 @@ static void fmt_change(char *buf, size_t n, double c)
 
 /* Geometric mean of current/baseline over the rows of one table and one
  * allocator that have both medians. */
-static void geomean_row(grid_t *g, const rows_t *rows, const char *table, const char *alloc)
+static void geomean_row(hb_md_table_t *g, const rows_t *rows, const char *table, const char *alloc)
 {
-  double *ratio = malloc((rows->n + 1) * 3 * sizeof *ratio);
-  if (!ratio) abort();
+  double *ratio = hb_xmalloc((rows->n + 1) * 3 * sizeof *ratio);
   double *bv = ratio + rows->n + 1, *cv = bv + rows->n + 1;
   size_t n = 0;
   const row_t *first = NULL;
@@ -418,43 +338,29 @@ static void geomean_row(grid_t *g, const rows_t *rows, const char *table, const 
     fmt_value(cb, sizeof cb, uniform ? hb_geomean(cv, n) : NAN, first);
     fmt_change(ch, sizeof ch, (hb_geomean(ratio, n) - 1) * 100);
     const char *cols[NCOL] = { "geometric mean", alloc, nb, bb, cb, ch, "", "", "" };
-    grid_add(g, cols);
+    hb_md_row(g, cols);
   }
   free(ratio);
 }
 
-static void print_context(FILE *f, const char *role, const char *path, json_t *root)
+static void print_context(hb_buf_t *f, const char *role, const char *path, const hb_results_t *r)
 {
-  json_t *ctx = json_object_get(root, "context");
-  json_t *dirty = json_object_get(ctx, "git_dirty");
-  fprintf(f, "- %s: `%s`, commit %s%s, %s", role, path, str_field(ctx, "git_commit", "unknown"),
-          json_is_true(dirty) ? " (dirty)" : "", str_field(ctx, "date", "date unknown"));
-  if (!json_is_true(json_object_get(root, "complete"))) fprintf(f, ", **incomplete run**");
-  fprintf(f, "\n");
+  hb_buf_printf(f, "- %s: `%s`, commit %s%s, %s", role, path, r->ctx.git_commit ? r->ctx.git_commit : "unknown",
+                r->ctx.git_dirty ? " (dirty)" : "", r->ctx.date ? r->ctx.date : "date unknown");
+  if (!r->complete) hb_buf_printf(f, ", **incomplete run**");
+  hb_buf_printf(f, "\n");
 }
 
-static void report(FILE *f, const rows_t *rows, const options_t *o, json_t *base, json_t *cur,
-                   const char *bpath, const char *cpath, char **missing, size_t n_missing,
-                   char **added, size_t n_added, int *regressed)
+static void report(hb_buf_t *f, const rows_t *rows, const tally_t *t, const options_t *o, const hb_results_t *base,
+                   const hb_results_t *cur, const char *bpath, const char *cpath, char **missing, size_t n_missing,
+                   char **added, size_t n_added)
 {
-  fprintf(f, "# Comparison: suite %s\n\n", str_field(cur, "suite", "?"));
+  hb_buf_printf(f, "# Comparison: suite %s\n\n", cur->suite);
   print_context(f, "baseline", bpath, base);
   print_context(f, "current", cpath, cur);
-  fprintf(f, "- rules: timed cells regress or improve when p < %g and |change| > %g %%; "
-          "instruction counts when |change| > %g %%. Timed values are hakmem/system "
-          "ratios from the same run.\n\n", o->alpha, o->threshold, o->instr_threshold);
-
-  size_t counts[4] = { 0 };   /* regressed, improved, within noise, no change */
-  const char *names[4] = { "regressed", "improved", "within noise", "no change" };
-  size_t not_compared = 0;
-  for (size_t i = 0; i < rows->n; i++) {
-    const row_t *r = &rows->v[i];
-    if (strcmp(r->alloc, DECIDER)) continue;
-    if (!r->verdict) { not_compared++; continue; }
-    for (int k = 0; k < 4; k++)
-      if (!strcmp(r->verdict, names[k])) counts[k]++;
-  }
-  *regressed = counts[0] > 0;
+  hb_buf_printf(f, "- rules: timed cells regress or improve when p < %g and |change| > %g %%; "
+                "instruction counts when |change| > %g %%. Timed values are hakmem/system "
+                "ratios from the same run.\n\n", o->alpha, o->threshold, o->instr_threshold);
 
   /* One table per "table" name, in order of first appearance. */
   for (size_t i = 0; i < rows->n; i++) {
@@ -463,16 +369,17 @@ static void report(FILE *f, const rows_t *rows, const options_t *o, json_t *base
     for (size_t j = 0; j < i; j++)
       if (!strcmp(rows->v[j].table, table)) seen = 1;
     if (seen) continue;
-    fprintf(f, "## %s\n\n", table);
-    grid_t g = { 0 };
-    const char *head[NCOL] = { "cell", "allocator", "n base/cur", "baseline", "current",
-                               "change", "p", "verdict", "note" };
-    grid_add(&g, head);
+    hb_buf_printf(f, "## %s\n\n", table);
+    static const char *const head[NCOL] = { "cell", "allocator", "n base/cur", "baseline", "current",
+                                            "change", "p", "verdict", "note" };
+    hb_md_table_t g;
+    hb_md_init(&g, NCOL, head, NULL);
+    g.padded = g.sanitize = 1;
     for (size_t j = i; j < rows->n; j++) {
       const row_t *r = &rows->v[j];
       if (strcmp(r->table, table)) continue;
-      char cell[200], nb[32], bb[64], cb[64], ch[64], pb[32];
-      snprintf(cell, sizeof cell, "%s (%s)", r->label, r->id);
+      char nb[32], bb[64], cb[64], ch[64], pb[32];
+      char *cell = hb_sprintf("%s (%s)", r->label, r->id);
       snprintf(nb, sizeof nb, "%zu/%zu", r->n_base, r->n_cur);
       fmt_value(bb, sizeof bb, r->base, r);
       fmt_value(cb, sizeof cb, r->cur, r);
@@ -487,7 +394,8 @@ static void report(FILE *f, const rows_t *rows, const options_t *o, json_t *base
         verdict = vb;
       }
       const char *cols[NCOL] = { cell, r->alloc, nb, bb, cb, ch, pb, verdict, r->note };
-      grid_add(&g, cols);
+      hb_md_row(&g, cols);
+      free(cell);
     }
     geomean_row(&g, rows, table, DECIDER);
     if (o->all)
@@ -497,92 +405,87 @@ static void report(FILE *f, const rows_t *rows, const options_t *o, json_t *base
           if (!strcmp(rows->v[k].alloc, rows->v[j].alloc) && !strcmp(rows->v[k].table, table)) dup = 1;
         if (!dup) geomean_row(&g, rows, table, rows->v[j].alloc);
       }
-    grid_print(f, &g);
-    fprintf(f, "\n");
+    hb_md_render(&g, f);
+    hb_md_free(&g);
+    hb_buf_printf(f, "\n");
   }
 
   if (n_missing || n_added) {
-    fprintf(f, "## Warnings\n\n");
+    hb_buf_printf(f, "## Warnings\n\n");
     for (size_t i = 0; i < n_missing; i++)
-      fprintf(f, "- cell %s is in the baseline but not in the current run\n", missing[i]);
+      hb_buf_printf(f, "- cell %s is in the baseline but not in the current run\n", missing[i]);
     for (size_t i = 0; i < n_added; i++)
-      fprintf(f, "- cell %s is new (not in the baseline): not compared\n", added[i]);
-    fprintf(f, "\n");
+      hb_buf_printf(f, "- cell %s is new (not in the baseline): not compared\n", added[i]);
+    hb_buf_printf(f, "\n");
   }
-  fprintf(f, "**Result: %s.** hakmem cells: %zu regressed, %zu improved, %zu within noise, "
-          "%zu no change, %zu not compared.\n",
-          *regressed ? "REGRESSION" : "no regression", counts[0], counts[1], counts[2], counts[3],
-          not_compared);
+  hb_buf_printf(f, "**Result: %s.** hakmem cells: %zu regressed, %zu improved, %zu within noise, "
+                "%zu no change, %zu not compared.\n", t->regressed ? "REGRESSION" : "no regression",
+                t->counts[0], t->counts[1], t->counts[2], t->counts[3], t->not_compared);
   for (size_t i = 0; i < rows->n; i++) {
     const row_t *r = &rows->v[i];
     if (strcmp(r->alloc, DECIDER) || !r->verdict || strcmp(r->verdict, "regressed")) continue;
-    fprintf(f, "- regressed: %s (%s): ", r->id, r->label);
-    if (!isfinite(r->change)) fprintf(f, "%s\n", r->note);
-    else if (r->counted) fprintf(f, "%+.2f %% instructions per op (exact counts, threshold %g %%)\n",
-                                 r->change, o->instr_threshold);
-    else fprintf(f, "%+.2f %% %s, p = %.3g (alpha %g, threshold %g %%)\n", r->change,
-                 r->vs_system ? "relative to system" : "ops/s", r->p, o->alpha, o->threshold);
+    hb_buf_printf(f, "- regressed: %s (%s): ", r->id, r->label);
+    if (!isfinite(r->change)) hb_buf_printf(f, "%s\n", r->note ? r->note : "");
+    else if (r->counted) hb_buf_printf(f, "%+.2f %% instructions per op (exact counts, threshold %g %%)\n",
+                                       r->change, o->instr_threshold);
+    else hb_buf_printf(f, "%+.2f %% %s, p = %.3g (alpha %g, threshold %g %%)\n", r->change,
+                       r->vs_system ? "relative to system" : "ops/s", r->p, o->alpha, o->threshold);
   }
 }
 
 /* Ids of cells of `a` that `b` lacks. */
-static size_t cells_missing(json_t *a, json_t *b, char ***out)
+static size_t cells_missing(const hb_results_t *a, const hb_results_t *b, char ***out)
 {
-  json_t *acells = json_object_get(a, "cells"), *bcells = json_object_get(b, "cells");
-  size_t n = 0, i;
-  json_t *c;
-  *out = malloc((json_array_size(acells) + 1) * sizeof **out);
-  if (!*out) abort();
-  json_array_foreach(acells, i, c) {
-    const char *id = str_field(c, "id", NULL);
-    if (id && !find_cell(bcells, id)) (*out)[n++] = (char *)id;
-  }
+  size_t n = 0;
+  *out = hb_xmalloc(((size_t)a->ncells + 1) * sizeof **out);
+  for (int i = 0; i < a->ncells; i++)
+    if (!find_cell(b, a->cells[i].id)) (*out)[n++] = a->cells[i].id;
   return n;
 }
 
 int hb_compare_main(int argc, char **argv)
 {
+  static const struct option opts[] = {
+    { "md", required_argument, 0, 'm' }, { "alpha", required_argument, 0, 'a' },
+    { "threshold", required_argument, 0, 't' }, { "instr-threshold", required_argument, 0, 'i' },
+    { "all", no_argument, 0, 'A' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
   options_t o = { .alpha = 0.05, .threshold = 5, .instr_threshold = 1 };
-  const char *files[2] = { NULL, NULL };
-  int nfiles = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    int has_value = !strcmp(a, "--md") || !strcmp(a, "--alpha") || !strcmp(a, "--threshold") ||
-                    !strcmp(a, "--instr-threshold");
-    if (has_value && i + 1 >= argc) {
-      fprintf(stderr, "hakbench compare: %s needs a value\n", a);
-      return HB_COMPARE_BAD_INPUT;
-    }
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return HB_COMPARE_OK; }
-    else if (!strcmp(a, "--all")) o.all = 1;
-    else if (!strcmp(a, "--md")) o.md_path = argv[++i];
-    else if (!strcmp(a, "--alpha")) { if (parse_number(a, argv[++i], 1e-9, 1, &o.alpha)) return HB_COMPARE_BAD_INPUT; }
-    else if (!strcmp(a, "--threshold")) { if (parse_number(a, argv[++i], 0, 1000, &o.threshold)) return HB_COMPARE_BAD_INPUT; }
-    else if (!strcmp(a, "--instr-threshold")) { if (parse_number(a, argv[++i], 0, 1000, &o.instr_threshold)) return HB_COMPARE_BAD_INPUT; }
-    else if (a[0] == '-' && a[1]) {
-      fprintf(stderr, "hakbench compare: unknown option %s\n", a);
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'm': o.md_path = optarg; break;
+    case 'a': if (parse_number("--alpha", optarg, 1e-9, 1, &o.alpha)) return HB_EXIT_USAGE; break;
+    case 't': if (parse_number("--threshold", optarg, 0, 1000, &o.threshold)) return HB_EXIT_USAGE; break;
+    case 'i': if (parse_number("--instr-threshold", optarg, 0, 1000, &o.instr_threshold)) return HB_EXIT_USAGE; break;
+    case 'A': o.all = 1; break;
+    case 'h': usage(stdout); return HB_EXIT_OK;
+    default:
+      if (optopt) hb_err("compare: %s needs a value", argv[optind - 1]);
+      else hb_err("compare: unknown option %s", argv[optind - 1]);
       usage(stderr);
-      return HB_COMPARE_BAD_INPUT;
-    } else if (nfiles < 2) files[nfiles++] = a;
-    else {
-      fprintf(stderr, "hakbench compare: too many files (%s)\n", a);
-      return HB_COMPARE_BAD_INPUT;
+      return HB_EXIT_USAGE;
     }
   }
-  if (nfiles != 2) {
+  if (argc - optind != 2) {
+    if (argc - optind > 2) hb_err("compare: too many files (%s)", argv[optind + 2]);
     usage(stderr);
-    return HB_COMPARE_BAD_INPUT;
+    return HB_EXIT_USAGE;
   }
+  const char *files[2] = { argv[optind], argv[optind + 1] };
 
-  int status = HB_COMPARE_BAD_INPUT;
-  json_t *base = load_results(files[0], "baseline"), *cur = NULL;
-  if (base) cur = load_results(files[1], "current");
+  int status = HB_EXIT_USAGE;
+  char *bwhat = hb_sprintf("baseline file %s", files[0]), *cwhat = hb_sprintf("current file %s", files[1]);
+  hb_results_t *base = hb_results_load(files[0], bwhat, NULL), *cur = NULL;
+  if (base) cur = hb_results_load(files[1], cwhat, NULL);
+  free(bwhat);
+  free(cwhat);
   if (!base || !cur) goto out;
 
-  const char *bs = str_field(base, "suite", ""), *cs = str_field(cur, "suite", "");
-  if (strcmp(bs, cs)) {
-    fprintf(stderr, "hakbench compare: different suites: baseline %s is suite '%s', current %s is suite '%s'\n",
-            files[0], bs, files[1], cs);
+  if (strcmp(base->suite, cur->suite)) {
+    hb_err("compare: different suites: baseline %s is suite '%s', current %s is suite '%s'",
+           files[0], base->suite, files[1], cur->suite);
     goto out;
   }
 
@@ -591,37 +494,32 @@ int hb_compare_main(int argc, char **argv)
   char **missing = NULL, **added = NULL;
   size_t n_missing = cells_missing(base, cur, &missing), n_added = cells_missing(cur, base, &added);
   for (size_t i = 0; i < n_missing; i++)
-    fprintf(stderr, "hakbench compare: warning: cell %s is in the baseline but not in the current run\n", missing[i]);
+    hb_err("compare: warning: cell %s is in the baseline but not in the current run", missing[i]);
   for (size_t i = 0; i < n_added; i++)
-    fprintf(stderr, "hakbench compare: warning: cell %s is not in the baseline: not compared\n", added[i]);
+    hb_err("compare: warning: cell %s is not in the baseline: not compared", added[i]);
   if (common == 0)
-    fprintf(stderr, "hakbench compare: no cells in common between %s and %s\n", files[0], files[1]);
+    hb_err("compare: no cells in common between %s and %s", files[0], files[1]);
 
   if (common > 0) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem) abort();
-    int regressed = 0;
-    report(mem, &rows, &o, base, cur, files[0], files[1], missing, n_missing, added, n_added, &regressed);
-    fclose(mem);
-    fputs(text, stdout);
+    tally_t t;
+    tally(&rows, &t);
+    hb_buf_t text = { 0 };
+    report(&text, &rows, &t, &o, base, cur, files[0], files[1], missing, n_missing, added, n_added);
+    fputs(text.s, stdout);
     fflush(stdout);
-    status = regressed ? HB_COMPARE_REGRESSED : HB_COMPARE_OK;
-    if (o.md_path) {
-      FILE *md = fopen(o.md_path, "w");
-      if (!md || fputs(text, md) < 0 || fclose(md) != 0) {
-        fprintf(stderr, "hakbench compare: cannot write %s: %s\n", o.md_path, strerror(errno));
-        status = HB_COMPARE_BAD_INPUT;
-      }
+    status = t.regressed ? HB_EXIT_FAIL : HB_EXIT_OK;
+    if (o.md_path && hb_write_file_atomic(o.md_path, text.s, text.len) != 0) {
+      hb_err("compare: cannot write %s: %s", o.md_path, strerror(errno));
+      status = HB_EXIT_USAGE;
     }
-    free(text);
+    hb_buf_free(&text);
   }
   free(missing);
   free(added);
+  for (size_t i = 0; i < rows.n; i++) free(rows.v[i].note);
   free(rows.v);
 out:
-  json_decref(base);
-  json_decref(cur);
+  hb_results_free(base);
+  hb_results_free(cur);
   return status;
 }

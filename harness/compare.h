@@ -8,13 +8,9 @@
 #ifndef HB_COMPARE_H
 #define HB_COMPARE_H
 
-/* Exit statuses of hb_compare_main. */
-enum {
-  HB_COMPARE_OK = 0,          /* nothing of hakmem regressed   */
-  HB_COMPARE_REGRESSED = 1,   /* at least one hakmem cell did  */
-  HB_COMPARE_BAD_INPUT = 2    /* missing/corrupt file, different suites, nothing in common */
-};
-
+/* Exit status: HB_EXIT_OK when nothing of hakmem regressed, HB_EXIT_FAIL
+ * when a hakmem cell did, HB_EXIT_USAGE on bad input (missing or corrupt
+ * file, different suites, nothing in common); see util.h. */
 /* argv[0] = "compare"; argv[1..] = BASE.json CURRENT.json [options]. */
 int hb_compare_main(int argc, char **argv);
 

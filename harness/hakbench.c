@@ -1,14 +1,15 @@
 /* hakbench.c: entry point: dispatch to run, report, plot, compare, list. */
 #include "hakbench.h"
 #include "allocators.h"
+#include "compare.h"
 #include "suite.h"
 #include "util.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare.h"
 
 static const char usage[] =
   "usage: hakbench COMMAND [options]   (hakbench COMMAND --help for each)\n"
@@ -25,9 +26,18 @@ static const char list_usage[] =
 
 int hb_list_main(int argc, char **argv)
 {
-  if (argc > 1) {
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) { fputs(list_usage, stdout); return 0; }
-    hb_err("list: unexpected argument '%s'", argv[1]);
+  static const struct option opts[] = { { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+  int o;
+  optind = 1;
+  opterr = 0;
+  while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (o == 'h') { fputs(list_usage, stdout); return 0; }
+    hb_err("list: unknown option '%s'", argv[optind - 1]);
+    fputs(list_usage, stderr);
+    return HB_EXIT_USAGE;
+  }
+  if (optind < argc) {
+    hb_err("list: unexpected argument '%s'", argv[optind]);
     fputs(list_usage, stderr);
     return HB_EXIT_USAGE;
   }

@@ -4,6 +4,10 @@
 #include "results.h"
 #include "util.h"
 
+#include "layout.h"
+
+#include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,45 +45,144 @@ static const char *find_python(void)
   return NULL;
 }
 
+/* The chart plan plot.py draws: one "chart FILE KIND TITLE" line per PNG,
+ * each followed by its "panel TITLE CELL-ID..." lines; fields separated by
+ * tabs (cell ids and titles have none). */
+static void plan_panel(hb_buf_t *b, const hb_results_t *r, const char *title, const char *table,
+                       const char *remote)
+{
+  hb_buf_t ids = {0};
+  for (int i = 0; i < r->ncells; i++) {
+    const hb_cell_t *c = &r->cells[i];
+    if (strcmp(c->table, table) != 0) continue;
+    if (remote) {
+      const char *v = hb_cell_arg(c, "--remote");
+      if (strcmp(v ? v : "50", remote) != 0) continue;
+    }
+    hb_buf_printf(&ids, "\t%s", c->id);
+  }
+  if (ids.s) hb_buf_printf(b, "panel\t%s%s\n", title, ids.s);
+  hb_buf_free(&ids);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+  long x = *(const long *)a, y = *(const long *)b;
+  return (x > y) - (x < y);
+}
+
+static char *chart_plan(const hb_results_t *r)
+{
+  hb_buf_t b = {0};
+  for (const hb_layout_t *l = hb_layout; l->table; l++) {
+    if (!l->chart || l->panel) continue;            /* one chart per table: bars per size */
+    const hb_cell_t *c0 = NULL;
+    for (int i = 0; i < r->ncells && !c0; i++) if (strcmp(r->cells[i].table, l->table) == 0) c0 = &r->cells[i];
+    if (!c0) continue;
+    char n[32];
+    hb_fmt_count(n, sizeof n, hb_cell_arg(c0, "--iters"));
+    hb_buf_printf(&b, "chart\t%s\tsize_bars\trandom mixed, %s ops per run\n", l->chart, n);
+    plan_panel(&b, r, "throughput relative to system (median, bars: min-max)", l->table, NULL);
+  }
+  static const struct { const char *file, *title; } tc[] = {
+    { "larson.png", "Larson" }, { "contention.png", "Remote frees and false sharing" } };
+  for (int k = 0; k < 2; k++) {
+    hb_buf_printf(&b, "chart\t%s\tthreads\t%s\n", tc[k].file, tc[k].title);
+    for (const hb_layout_t *l = hb_layout; l->table; l++) {
+      if (!l->chart || strcmp(l->chart, tc[k].file) != 0 || !l->panel) continue;
+      if (!strstr(l->panel, "%s")) { plan_panel(&b, r, l->panel, l->table, NULL); continue; }
+      /* one panel per --remote share (default 50), in increasing order */
+      long *v = hb_xmalloc(sizeof(long) * (size_t)(r->ncells + 1));
+      int nv = 0;
+      for (int i = 0; i < r->ncells; i++) {
+        long x;
+        if (strcmp(r->cells[i].table, l->table) != 0) continue;
+        if (!hb_cell_arg_long(&r->cells[i], "--remote", 0, 100, &x)) x = 50;
+        int seen = 0;
+        for (int j = 0; j < nv; j++) seen |= v[j] == x;
+        if (!seen) v[nv++] = x;
+      }
+      qsort(v, (size_t)nv, sizeof *v, cmp_long);
+      for (int j = 0; j < nv; j++) {
+        char val[32];
+        snprintf(val, sizeof val, "%ld", v[j]);
+        char *title = hb_sprintf(l->panel, val);
+        plan_panel(&b, r, title, l->table, val);
+        free(title);
+      }
+      free(v);
+    }
+  }
+  /* Peak RSS: one group per table, cachegrind cells left out (their RSS is valgrind's). */
+  hb_buf_printf(&b, "chart\tpeak_rss.png\tpeak_rss\tpeak RSS per workload group\n");
+  for (int i = 0; i < r->ncells; i++) {
+    const hb_cell_t *c = &r->cells[i];
+    int seen = 0;
+    for (int j = 0; j < i; j++) seen |= strcmp(r->cells[j].table, c->table) == 0;
+    if (seen) continue;
+    hb_buf_t ids = {0};
+    for (int j = i; j < r->ncells; j++)
+      if (strcmp(r->cells[j].table, c->table) == 0 && !r->cells[j].cachegrind) hb_buf_printf(&ids, "\t%s", r->cells[j].id);
+    if (ids.s) hb_buf_printf(&b, "panel\t%s%s\n", c->table, ids.s);
+    hb_buf_free(&ids);
+  }
+  return b.s;
+}
+
 int hb_plot_main(int argc, char **argv)
 {
+  static const struct option opts[] = { { "plots", required_argument, 0, 'p' }, { "help", no_argument, 0, 'h' },
+                                        { 0, 0, 0, 0 } };
   const char *dir = NULL, *plots = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(plot_usage, stdout); return 0; }
-    if (strcmp(argv[i], "--plots") == 0 && i + 1 < argc) { plots = argv[++i]; continue; }
-    if (argv[i][0] == '-' || dir) {
-      hb_err("plot: unexpected argument '%s'", argv[i]);
+  int o;
+  optind = 1;
+  opterr = 0;
+  while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (o) {
+    case 'p': plots = optarg; break;
+    case 'h': fputs(plot_usage, stdout); return 0;
+    default:
+      hb_err("plot: unknown or incomplete option '%s'", argv[optind - 1]);
       fputs(plot_usage, stderr);
       return HB_EXIT_USAGE;
     }
-    dir = argv[i];
   }
+  if (optind < argc) dir = argv[optind++];
+  if (optind < argc) { hb_err("plot: unexpected argument '%s'", argv[optind]); fputs(plot_usage, stderr); return HB_EXIT_USAGE; }
   if (!dir) { hb_err("plot: which run folder?"); fputs(plot_usage, stderr); return HB_EXIT_USAGE; }
   char *path = hb_results_path(dir);
-  json_t *r = hb_results_load(path, NULL);
+  hb_results_t *r = hb_results_load(path, NULL, NULL);
   if (!r) return HB_EXIT_USAGE;
   char *run_dir = hb_xstrdup(path);
   char *slash = strrchr(run_dir, '/');
   if (slash) *slash = '\0'; else strcpy(run_dir, ".");
-  char *out = plots ? hb_xstrdup(plots) : hb_default_plots_dir(run_dir, hb_jstr(r, "suite", ""));
+  char *out = plots ? hb_xstrdup(plots) : hb_default_plots_dir(run_dir, r->suite);
   const char *py = find_python();
   if (!py) {
     hb_err("plot: charts not generated: no python3 with matplotlib (apt-get install -y python3-matplotlib)");
-    return 3;
+    return HB_EXIT_NO_PYTHON;
   }
   if (hb_mkdirs(out) != 0) { hb_err("plot: cannot create %s", out); return HB_EXIT_USAGE; }
+  char *plan = chart_plan(r), *plan_path = hb_sprintf("%s/.charts.tsv", out);
+  if (hb_write_file_atomic(plan_path, plan ? plan : "", plan ? strlen(plan) : 0) != 0) {
+    hb_err("plot: cannot write %s: %s", plan_path, strerror(errno));
+    return 1;
+  }
   char *script = hb_sprintf("%s/harness/plot.py", hb_root());
   fflush(NULL);
   pid_t pid = fork();
   if (pid == 0) {
-    execlp(py, py, script, path, out, (char *)NULL);
+    execlp(py, py, script, path, plan_path, out, (char *)NULL);
     _exit(127);
   }
   int st = 0;
-  if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+  int failed = pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+  unlink(plan_path);
+  if (failed) {
     hb_err("plot: %s %s failed", py, script);
     return 1;
   }
   fprintf(stderr, "hakbench: charts in %s\n", out);
+  hb_results_free(r);
   return 0;
 }

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""plot.py RESULTS_JSON OUT_DIR: the charts of a hakbench run, from results.json alone.
+"""plot.py RESULTS_JSON CHART_PLAN OUT_DIR: the charts of a hakbench run.
 
-Writes, for the tables the run has:
+`hakbench plot` writes CHART_PLAN from the report's table list (harness/layout.c):
+tab-separated lines "chart FILE KIND TITLE", each followed by its
+"panel TITLE CELL-ID..." lines. This script only draws: which cells go in
+which panel, and every title, come from the plan; the values from results.json.
+The charts, for the tables the run has:
   random_mixed_short.png, random_mixed_long.png  throughput per object size,
       grouped bars normalized to system (1.0 = system's median), min-max error bars
   larson.png       Larson throughput against threads (one panel per contention level)
@@ -27,26 +31,13 @@ def ok_stats(cell, name):
     return None
 
 
-def arg(cell, name):
-    args = cell.get("args", [])
-    for i, a in enumerate(args):
-        if a == name and i + 1 < len(args):
-            return args[i + 1]
-        if a.startswith(name + "="):
-            return a[len(name) + 1:]
-    return None
-
-
-def cells_of(res, table):
-    return [c for c in res["cells"] if c["table"] == table]
-
-
 def names_of(res):
     return [a["name"] for a in res["allocators"] if a.get("available")]
 
 
-def size_bars(res, table, out):
-    cells = cells_of(res, table)
+def size_bars(res, chart, out):
+    title, panels = chart["title"], chart["panels"]
+    cells = panels[0][1] if panels else []
     names = names_of(res)
     if not cells or "system" not in names:
         return None
@@ -68,13 +59,11 @@ def size_bars(res, table, out):
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_xticks(range(len(cells)))
     ax.set_xticklabels([c["label"] for c in cells])
-    iters = arg(cells[0], "--iters") or "?"
-    ax.set_title(f"random mixed, {iters} ops per run\nthroughput relative to system (median, bars: min-max)",
-                 fontsize="medium")
+    ax.set_title(f"{title}\n{panels[0][0]}", fontsize="medium")
     ax.set_ylabel("throughput / system")
     ax.set_xlabel("object size")
     ax.legend(fontsize="small", ncol=len(names))
-    return save(fig, out, f"{table}.png")
+    return save(fig, out, chart["file"])
 
 
 def threads_panel(ax, res, cells, title):
@@ -93,43 +82,40 @@ def threads_panel(ax, res, cells, title):
     ax.set_ylim(bottom=0)
 
 
-def thread_charts(res, panels, out, fname, suptitle):
-    panels = [(cells, title) for cells, title in panels if cells]
+def thread_charts(res, chart, out):
+    panels = [(title, cells) for title, cells in chart["panels"] if cells]
     if not panels:
         return None
     fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 4), squeeze=False)
-    for ax, (cells, title) in zip(axes[0], panels):
+    for ax, (title, cells) in zip(axes[0], panels):
         threads_panel(ax, res, cells, title)
     axes[0][0].legend(fontsize="small")
-    fig.suptitle(suptitle + " (red x: CRASH/TIMEOUT)")
-    return save(fig, out, fname)
+    fig.suptitle(chart["title"] + " (red x: CRASH/TIMEOUT)")
+    return save(fig, out, chart["file"])
 
 
-def peak_rss(res, out):
-    tables = []
-    for c in res["cells"]:
-        if c["table"] not in tables and c.get("better") != "lower":
-            tables.append(c["table"])
+def peak_rss(res, chart, out):
+    groups = chart["panels"]
     names = names_of(res)
-    if not tables:
+    if not groups:
         return None
-    fig, ax = plt.subplots(figsize=(max(6, len(tables) * 1.3), 4.2))
+    fig, ax = plt.subplots(figsize=(max(6, len(groups) * 1.3), 4.2))
     width = 0.8 / len(names)
     for k, name in enumerate(names):
         xs, ys = [], []
-        for i, t in enumerate(tables):
-            vals = [ok_stats(c, name)["peak_rss_kb_median"] for c in cells_of(res, t) if ok_stats(c, name)]
+        for i, (_, cells) in enumerate(groups):
+            vals = [ok_stats(c, name)["peak_rss_kb_median"] for c in cells if ok_stats(c, name)]
             if vals:
                 xs.append(i + (k - (len(names) - 1) / 2) * width)
                 ys.append(max(vals) / 1024)
         if xs:
             ax.bar(xs, ys, width, label=name)
-    ax.set_xticks(range(len(tables)))
-    ax.set_xticklabels(tables, rotation=20, ha="right", fontsize="small")
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([g for g, _ in groups], rotation=20, ha="right", fontsize="small")
     ax.set_ylabel("peak RSS, MiB (median of runs, largest cell)")
-    ax.set_title("peak RSS per workload group")
+    ax.set_title(chart["title"])
     ax.legend(fontsize="small", ncol=len(names))
-    return save(fig, out, "peak_rss.png")
+    return save(fig, out, chart["file"])
 
 
 def save(fig, out, name):
@@ -140,37 +126,42 @@ def save(fig, out, name):
     return path
 
 
+def read_plan(path, res):
+    """The chart plan: [{file, kind, title, panels: [(title, [cell, ...])]}]."""
+    by_id = {c["id"]: c for c in res["cells"]}
+    charts = []
+    with open(path) as f:
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            if fields[0] == "chart" and len(fields) == 4:
+                charts.append({"file": fields[1], "kind": fields[2], "title": fields[3], "panels": []})
+            elif fields[0] == "panel" and len(fields) >= 2 and charts:
+                charts[-1]["panels"].append((fields[1], [by_id[i] for i in fields[2:] if i in by_id]))
+            else:
+                raise ValueError(f"bad chart plan line: {line!r}")
+    return charts
+
+
+DRAW = {"size_bars": size_bars, "threads": thread_charts, "peak_rss": peak_rss}
+
+
 def main(argv):
-    if len(argv) != 3:
-        print("usage: plot.py RESULTS_JSON OUT_DIR", file=sys.stderr)
+    if len(argv) != 4:
+        print("usage: plot.py RESULTS_JSON CHART_PLAN OUT_DIR", file=sys.stderr)
         return 2
     try:
         with open(argv[1]) as f:
             res = json.load(f)
-    except (OSError, ValueError) as e:
-        print(f"plot.py: cannot read {argv[1]}: {e}", file=sys.stderr)
+        if res.get("format") != "hakbench-results" or res.get("version") != 1:
+            raise ValueError("not a version 1 hakbench results file")
+        charts = read_plan(argv[2], res)
+    except (OSError, ValueError, KeyError) as e:
+        print(f"plot.py: {e}", file=sys.stderr)
         return 2
-    if res.get("format") != "hakbench-results" or res.get("version") != 1:
-        print(f"plot.py: {argv[1]} is not a version 1 hakbench results file", file=sys.stderr)
-        return 2
-    out = argv[2]
+    out = argv[3]
     os.makedirs(out, exist_ok=True)
-    written = [
-        size_bars(res, "random_mixed_short", out),
-        size_bars(res, "random_mixed_long", out),
-        thread_charts(res, [(cells_of(res, "larson_low"), "256 chunks/thread"),
-                            (cells_of(res, "larson_high"), "1024 chunks/thread"),
-                            (cells_of(res, "larson_std"), "8-1000 B, 5000 chunks/thread")],
-                      out, "larson.png", "Larson"),
-    ]
-    mt = cells_of(res, "mt_contention")
-    remotes = sorted({int(arg(c, "--remote") or 50) for c in mt})
-    panels = [([c for c in mt if int(arg(c, "--remote") or 50) == r], f"mt_contention, {r} % remote frees")
-              for r in remotes]
-    panels.append((cells_of(res, "false_sharing"), "false_sharing"))
-    written.append(thread_charts(res, panels, out, "contention.png", "Remote frees and false sharing"))
-    written.append(peak_rss(res, out))
-    for p in written:
+    for chart in charts:
+        p = DRAW[chart["kind"]](res, chart, out)
         if p:
             print(p)
     return 0

@@ -1,24 +1,36 @@
-/* results.c: loading, validating, saving results.json; per-cell stats. */
+/* results.c: results.json <-> hb_results_t. The only file that reads or
+ * writes the JSON form: loading validates everything the other parts rely
+ * on, so they never meet a missing or mistyped field. */
 #include "results.h"
 #include "stats.h"
 #include "util.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-const char *hb_jstr(json_t *o, const char *key, const char *dflt)
+/* ---- statuses ------------------------------------------------------------ */
+
+static const char *const status_names[] = {
+  [HB_OK] = "OK", [HB_ERROR] = "ERROR", [HB_WRONG_OUTPUT] = "WRONG_OUTPUT", [HB_INVALID] = "INVALID",
+  [HB_TIMEOUT] = "TIMEOUT", [HB_CRASH] = "CRASH", [HB_CORRUPTION] = "CORRUPTION", [HB_NONE] = "NONE",
+};
+
+const char *hb_status_name(hb_status_t s)
 {
-  json_t *v = json_object_get(o, key);
-  return json_is_string(v) ? json_string_value(v) : dflt;
+  return (unsigned)s <= HB_NONE ? status_names[s] : "ERROR";
 }
 
-double hb_jnum(json_t *o, const char *key, double dflt)
+int hb_status_parse(const char *s, hb_status_t *out)
 {
-  json_t *v = json_object_get(o, key);
-  return json_is_number(v) ? json_number_value(v) : dflt;
+  for (int i = 0; i <= HB_NONE; i++)
+    if (strcmp(s, status_names[i]) == 0) { *out = (hb_status_t)i; return 1; }
+  return 0;
 }
 
 char *hb_results_path(const char *p)
@@ -28,97 +40,558 @@ char *hb_results_path(const char *p)
   return hb_xstrdup(p);
 }
 
-int hb_status_rank(const char *s)
+/* ---- the model ----------------------------------------------------------- */
+
+void hb_run_init(hb_run_t *run)
 {
-  static const char *order[] = { "OK", "ERROR", "INVALID", "TIMEOUT", "CRASH", "CORRUPTION" };
-  for (int i = 0; i < 6; i++)
-    if (strcmp(s, order[i]) == 0) return i;
-  return 1;
+  memset(run, 0, sizeof *run);
+  run->value = run->wall_s = run->utime_s = run->stime_s = run->seconds = run->ops = NAN;
+  run->peak_rss_kb = run->minflt = run->majflt = -1;
+  run->exit_code = -1;
+  run->output.ops_per_sec = run->output.ops = run->output.seconds = NAN;
+  run->output.cv = run->output.rss_growth_pct = NAN;
 }
 
-static int bad(const char *path, const char *what)
+int hb_results_alloc_index(const hb_results_t *r, const char *name)
 {
-  hb_err("%s: not a valid hakbench results file: %s", path, what);
+  for (int i = 0; i < r->nallocs; i++)
+    if (strcmp(r->allocs[i].name, name) == 0) return i;
+  return -1;
+}
+
+hb_series_t *hb_cell_series(const hb_cell_t *c, const char *alloc)
+{
+  for (int i = 0; i < c->nseries; i++)
+    if (strcmp(c->series[i].alloc, alloc) == 0) return &c->series[i];
+  return NULL;
+}
+
+const hb_run_t *hb_series_run(const hb_series_t *s, int rep)
+{
+  for (int i = 0; s && i < s->nruns; i++)
+    if (s->runs[i].rep == rep) return &s->runs[i];
+  return NULL;
+}
+
+static hb_series_t *series_add(hb_cell_t *c, const char *alloc)
+{
+  hb_series_t *s = hb_cell_series(c, alloc);
+  if (s) return s;
+  c->series = hb_xrealloc(c->series, sizeof *c->series * (size_t)(c->nseries + 1));
+  s = &c->series[c->nseries++];
+  memset(s, 0, sizeof *s);
+  s->alloc = hb_xstrdup(alloc);
+  return s;
+}
+
+static void stats_init(hb_stats_t *st)
+{
+  st->status = HB_NONE;
+  st->n = 0;
+  st->median = st->min = st->max = st->q1 = st->q3 = st->iqr = st->peak_rss_kb_median = NAN;
+}
+
+static void series_stats(hb_series_t *s)
+{
+  double *v = hb_xmalloc(sizeof(double) * (size_t)(s->nruns + 1));
+  double *rss = hb_xmalloc(sizeof(double) * (size_t)(s->nruns + 1));
+  size_t nok = 0;
+  hb_status_t worst = HB_OK;
+  for (int i = 0; i < s->nruns; i++) {
+    const hb_run_t *run = &s->runs[i];
+    if (run->status == HB_OK) {
+      rss[nok] = run->peak_rss_kb >= 0 ? (double)run->peak_rss_kb : 0;
+      v[nok++] = run->value;
+    } else if (run->status > worst) {
+      worst = run->status;
+    }
+  }
+  stats_init(&s->stats);
+  s->has_stats = 1;
+  s->stats.status = nok == 0 && worst == HB_OK ? HB_NONE : worst;
+  s->stats.n = (long)nok;
+  if (nok > 0) {
+    hb_summary_t sum;
+    hb_summarize(v, nok, &sum);
+    s->stats.median = sum.median;
+    s->stats.min = sum.min;
+    s->stats.max = sum.max;
+    s->stats.q1 = sum.q1;
+    s->stats.q3 = sum.q3;
+    s->stats.iqr = sum.iqr;
+    s->stats.peak_rss_kb_median = hb_median(rss, nok);
+  }
+  free(v);
+  free(rss);
+}
+
+void hb_cell_add_run(hb_cell_t *c, const char *alloc, hb_run_t *run)
+{
+  hb_series_t *s = series_add(c, alloc);
+  s->has_runs = 1;
+  s->runs = hb_xrealloc(s->runs, sizeof *s->runs * (size_t)(s->nruns + 1));
+  s->runs[s->nruns++] = *run;
+  series_stats(s);
+}
+
+static void output_free(hb_output_t *o)
+{
+  json_decref((json_t *)o->raw);
+  free(o->allocator);
+}
+
+void hb_run_free(hb_run_t *r)
+{
+  free(r->command);
+  free(r->signal);
+  free(r->stderr_tail);
+  output_free(&r->output);
+}
+
+static void strv_free(char **v, int n)
+{
+  for (int i = 0; i < n; i++) free(v[i]);
+  free(v);
+}
+
+void hb_results_free(hb_results_t *r)
+{
+  if (!r) return;
+  hb_context_t *x = &r->ctx;
+  free(x->date); free(x->git_commit); free(x->cpu_model); free(x->kernel); free(x->glibc);
+  free(x->build_flags); free(x->command); free(x->suite_file); free(x->description);
+  strv_free(x->resumed, x->nresumed);
+  for (int i = 0; i < r->nallocs; i++) {
+    hb_alloc_t *a = &r->allocs[i];
+    free(a->name); free(a->path); free(a->package); free(a->version); free(a->expect); free(a->expect2);
+  }
+  free(r->allocs);
+  for (int i = 0; i < r->ncells; i++) {
+    hb_cell_t *c = &r->cells[i];
+    free(c->id); free(c->table); free(c->label); free(c->workload); free(c->metric);
+    strv_free(c->args, c->nargs);
+    for (int j = 0; j < c->nseries; j++) {
+      hb_series_t *s = &c->series[j];
+      for (int k = 0; k < s->nruns; k++) hb_run_free(&s->runs[k]);
+      free(s->runs);
+      free(s->alloc);
+    }
+    free(c->series);
+  }
+  free(r->cells);
+  free(r->suite);
+  free(r);
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+/* The loader's state: the first problem found is printed, the rest ignored. */
+typedef struct load_s {
+  const char *what;
+  int         failed;
+} load_t;
+
+static void bad(load_t *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bad(load_t *L, const char *fmt, ...)
+{
+  if (L->failed++) return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg;
+  if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+  va_end(ap);
+  hb_err("%s: not a valid hakbench results file: %s", L->what, msg ? msg : "?");
+  free(msg);
+}
+
+/* Typed fields. `where` names the object in messages ("cell 3"). Absent
+ * and null optional fields give NULL / NAN / dflt. */
+static char *str_field(load_t *L, json_t *o, const char *key, int required, const char *where)
+{
+  json_t *v = json_object_get(o, key);
+  if (json_is_string(v)) return hb_xstrdup(json_string_value(v));
+  if (required || (v && !json_is_null(v))) bad(L, "%s%s\"%s\" %s", where, *where ? " " : "", key,
+                                               v ? "is not a string" : "missing");
+  return NULL;
+}
+
+static double num_field(load_t *L, json_t *o, const char *key, const char *where)
+{
+  json_t *v = json_object_get(o, key);
+  if (json_is_number(v)) return json_number_value(v);
+  if (v && !json_is_null(v)) bad(L, "%s \"%s\" is not a number", where, key);
+  return NAN;
+}
+
+static long int_field(load_t *L, json_t *o, const char *key, long dflt, const char *where)
+{
+  json_t *v = json_object_get(o, key);
+  if (json_is_integer(v)) return (long)json_integer_value(v);
+  if (v && !json_is_null(v)) bad(L, "%s \"%s\" is not a whole number", where, key);
+  return dflt;
+}
+
+static int bool_field(load_t *L, json_t *o, const char *key, int required, const char *where)
+{
+  json_t *v = json_object_get(o, key);
+  if (json_is_boolean(v)) return json_is_true(v);
+  if (required || (v && !json_is_null(v))) bad(L, "%s%s\"%s\" %s", where, *where ? " " : "", key,
+                                               v ? "is not true or false" : "missing");
   return 0;
 }
 
-/* Structural check of everything the report, plot and resume rely on. */
-static int validate(json_t *r, const char *path)
+static void load_output(json_t *o, hb_output_t *out)
 {
-  if (!json_is_object(r)) return bad(path, "top level is not an object");
-  if (strcmp(hb_jstr(r, "format", ""), HB_RESULTS_FORMAT) != 0)
-    return bad(path, "\"format\" is not \"" HB_RESULTS_FORMAT "\"");
-  json_t *ver = json_object_get(r, "version");
-  if (!json_is_integer(ver) || json_integer_value(ver) != HB_RESULTS_VERSION) {
-    hb_err("%s: results version %s is not supported (this hakbench reads version %d)", path,
-           json_is_integer(ver) ? hb_sprintf("%lld", (long long)json_integer_value(ver)) : "(missing)",
-           HB_RESULTS_VERSION);
-    return 0;
-  }
-  if (!json_is_string(json_object_get(r, "suite"))) return bad(path, "\"suite\" missing");
-  if (!json_is_boolean(json_object_get(r, "complete"))) return bad(path, "\"complete\" missing");
-  if (!json_is_object(json_object_get(r, "context"))) return bad(path, "\"context\" missing");
-  json_t *allocs = json_object_get(r, "allocators");
-  if (!json_is_array(allocs) || json_array_size(allocs) == 0) return bad(path, "\"allocators\" missing or empty");
-  size_t i, j;
-  json_t *a, *c;
-  json_array_foreach(allocs, i, a) {
-    if (!json_is_string(json_object_get(a, "name")) || !json_is_boolean(json_object_get(a, "available")))
-      return bad(path, "an allocator lacks \"name\" or \"available\"");
-  }
-  json_t *cells = json_object_get(r, "cells");
-  if (!json_is_array(cells) || json_array_size(cells) == 0) return bad(path, "\"cells\" missing or empty");
-  json_array_foreach(cells, i, c) {
-    static const char *keys[] = { "id", "table", "label", "workload", "metric", "better" };
-    for (j = 0; j < 6; j++)
-      if (!json_is_string(json_object_get(c, keys[j]))) {
-        hb_err("%s: not a valid hakbench results file: cell %zu lacks \"%s\"", path, i, keys[j]);
-        return 0;
-      }
-    json_t *args = json_object_get(c, "args"), *x;
-    if (!json_is_array(args)) return bad(path, "a cell lacks \"args\"");
-    json_array_foreach(args, j, x) if (!json_is_string(x)) return bad(path, "a cell argument is not a string");
-    json_t *runs = json_object_get(c, "runs");
-    if (!json_is_object(runs)) return bad(path, "a cell lacks \"runs\"");
-    const char *k;
-    json_t *list, *run;
-    json_object_foreach(runs, k, list) {
-      if (!json_is_array(list)) return bad(path, "a cell's runs are not arrays");
-      json_array_foreach(list, j, run) {
-        if (!json_is_string(json_object_get(run, "status")) || !json_is_integer(json_object_get(run, "rep")))
-          return bad(path, "a run lacks \"status\" or \"rep\"");
-        if (strcmp(hb_jstr(run, "status", ""), "OK") == 0 && !json_is_number(json_object_get(run, "value")))
-          return bad(path, "an OK run lacks \"value\"");
-      }
-    }
-  }
-  return 1;
+  json_t *a = json_object_get(o, "allocator"), *v;
+  json_incref(o);
+  out->raw = o;
+  out->allocator = json_is_string(a) ? hb_xstrdup(json_string_value(a)) : NULL;
+#define NUM(f) v = json_object_get(o, #f); out->f = json_is_number(v) ? json_number_value(v) : NAN
+  NUM(ops_per_sec); NUM(ops); NUM(seconds); NUM(cv); NUM(rss_growth_pct);
+#undef NUM
 }
 
-json_t *hb_results_load(const char *path, const char *expect_suite)
+int hb_output_parse(const char *line, hb_output_t *out)
 {
   json_error_t e;
+  json_t *o = json_loads(line ? line : "", 0, &e);
+  if (!json_is_object(o)) { json_decref(o); return -1; }
+  load_output(o, out);
+  json_decref(o);
+  return 0;
+}
+
+static void load_run(load_t *L, json_t *o, hb_run_t *run, const char *where)
+{
+  hb_run_init(run);
+  if (!json_is_object(o)) { bad(L, "%s is not an object", where); return; }
+  json_t *rep = json_object_get(o, "rep");
+  char *st = str_field(L, o, "status", 0, where);
+  if (!st || !json_is_integer(rep)) { free(st); bad(L, "a run lacks \"status\" or \"rep\""); return; }
+  run->rep = (int)json_integer_value(rep);
+  if (!hb_status_parse(st, &run->status) || run->status == HB_NONE) bad(L, "%s has an unknown status '%s'", where, st);
+  free(st);
+  run->value = num_field(L, o, "value", where);
+  if (run->status == HB_OK && !isfinite(run->value)) bad(L, "an OK run lacks \"value\"");
+  run->command = str_field(L, o, "command", 0, where);
+  run->has_rusage = json_object_get(o, "wall_s") != NULL;
+  run->wall_s = num_field(L, o, "wall_s", where);
+  run->utime_s = num_field(L, o, "utime_s", where);
+  run->stime_s = num_field(L, o, "stime_s", where);
+  run->peak_rss_kb = int_field(L, o, "peak_rss_kb", -1, where);
+  run->minflt = int_field(L, o, "minflt", -1, where);
+  run->majflt = int_field(L, o, "majflt", -1, where);
+  run->exit_code = (int)int_field(L, o, "exit_code", -1, where);
+  run->signal = str_field(L, o, "signal", 0, where);
+  run->stderr_tail = str_field(L, o, "stderr_tail", 0, where);
+  run->seconds = num_field(L, o, "seconds", where);
+  run->ops = num_field(L, o, "ops", where);
+  json_t *out = json_object_get(o, "output");
+  if (json_is_object(out)) load_output(out, &run->output);
+  else if (out && !json_is_null(out)) bad(L, "%s \"output\" is not an object", where);
+  json_t *ins = json_object_get(o, "instructions");
+  if (ins) {
+    if (!json_is_array(ins) || json_array_size(ins) != 2 || !json_is_number(json_array_get(ins, 0)) ||
+        !json_is_number(json_array_get(ins, 1)))
+      bad(L, "%s \"instructions\" is not two numbers", where);
+    else {
+      run->has_instructions = 1;
+      run->instructions[0] = json_number_value(json_array_get(ins, 0));
+      run->instructions[1] = json_number_value(json_array_get(ins, 1));
+    }
+  }
+}
+
+static void load_stats(load_t *L, json_t *o, hb_stats_t *st, const char *where)
+{
+  stats_init(st);
+  if (!json_is_object(o)) { bad(L, "%s is not an object", where); return; }
+  char *s = str_field(L, o, "status", 1, where);
+  if (s && !hb_status_parse(s, &st->status)) bad(L, "%s has an unknown status '%s'", where, s);
+  free(s);
+  st->n = int_field(L, o, "n", 0, where);
+  st->median = num_field(L, o, "median", where);
+  st->min = num_field(L, o, "min", where);
+  st->max = num_field(L, o, "max", where);
+  st->q1 = num_field(L, o, "q1", where);
+  st->q3 = num_field(L, o, "q3", where);
+  st->iqr = num_field(L, o, "iqr", where);
+  st->peak_rss_kb_median = num_field(L, o, "peak_rss_kb_median", where);
+}
+
+static void load_cell(load_t *L, json_t *o, size_t idx, hb_cell_t *c)
+{
+  memset(c, 0, sizeof *c);
+  static const char *keys[] = { "id", "table", "label", "workload", "metric", "better" };
+  if (!json_is_object(o)) { bad(L, "cell %zu is not an object", idx); return; }
+  for (size_t j = 0; j < 6; j++)
+    if (!json_is_string(json_object_get(o, keys[j]))) { bad(L, "cell %zu lacks \"%s\"", idx, keys[j]); return; }
+  char where[64];
+  snprintf(where, sizeof where, "cell %zu", idx);
+  c->id = str_field(L, o, "id", 1, where);
+  c->table = str_field(L, o, "table", 1, where);
+  c->label = str_field(L, o, "label", 1, where);
+  c->workload = str_field(L, o, "workload", 1, where);
+  char *metric = str_field(L, o, "metric", 1, where), *better = str_field(L, o, "better", 1, where);
+  hb_cell_set_metric(c, metric);
+  c->lower_better = strcmp(better, "lower") == 0;
+  if (!c->lower_better && strcmp(better, "higher") != 0) bad(L, "%s \"better\" is not \"higher\" or \"lower\"", where);
+  free(metric);
+  free(better);
+  json_t *args = json_object_get(o, "args"), *x;
+  size_t j;
+  if (!json_is_array(args)) { bad(L, "a cell lacks \"args\""); return; }
+  c->args = hb_xmalloc(sizeof(char *) * (json_array_size(args) + 1));
+  json_array_foreach(args, j, x) {
+    if (!json_is_string(x)) { bad(L, "a cell argument is not a string"); break; }
+    c->args[c->nargs++] = hb_xstrdup(json_string_value(x));
+  }
+  c->args[c->nargs] = NULL;
+  c->threads = (int)int_field(L, o, "threads", 1, where);
+  c->reps = (int)int_field(L, o, "reps", 0, where);
+  c->warmup = (int)int_field(L, o, "warmup", 0, where);
+  c->timeout_s = num_field(L, o, "timeout_s", where);
+  json_t *runs = json_object_get(o, "runs"), *stats = json_object_get(o, "stats"), *list;
+  if (!json_is_object(runs)) { bad(L, "a cell lacks \"runs\""); return; }
+  if (stats && !json_is_object(stats)) { bad(L, "%s \"stats\" is not an object", where); return; }
+  const char *name;
+  json_object_foreach(runs, name, list) {
+    if (!json_is_array(list)) { bad(L, "a cell's runs are not arrays"); return; }
+    hb_series_t *s = series_add(c, name);
+    s->has_runs = 1;
+    s->runs = hb_xmalloc(sizeof *s->runs * (json_array_size(list) + 1));
+    json_array_foreach(list, j, x) {
+      char rw[160];
+      snprintf(rw, sizeof rw, "cell %s: run %zu of %s", c->id, j, name);
+      load_run(L, x, &s->runs[s->nruns++], rw);
+      for (int k = 0; k + 1 < s->nruns; k++)
+        if (s->runs[k].rep == s->runs[s->nruns - 1].rep) { bad(L, "%s repeats rep %d", rw, s->runs[k].rep); break; }
+    }
+  }
+  json_object_foreach(stats, name, x) {
+    char sw[160];
+    snprintf(sw, sizeof sw, "cell %s: stats of %s", c->id, name);
+    hb_series_t *s = series_add(c, name);
+    s->has_stats = 1;
+    load_stats(L, x, &s->stats, sw);
+  }
+}
+
+static void load_context(load_t *L, json_t *o, hb_context_t *x)
+{
+  const char *w = "context:";
+  x->date = str_field(L, o, "date", 0, w);
+  x->git_commit = str_field(L, o, "git_commit", 0, w);
+  x->git_dirty = bool_field(L, o, "git_dirty", 0, w);
+  x->cpu_model = str_field(L, o, "cpu_model", 0, w);
+  x->cores = int_field(L, o, "cores", 0, w);
+  x->kernel = str_field(L, o, "kernel", 0, w);
+  x->glibc = str_field(L, o, "glibc", 0, w);
+  x->build_flags = str_field(L, o, "build_flags", 0, w);
+  x->command = str_field(L, o, "command", 0, w);
+  x->reps = int_field(L, o, "reps", 0, w);
+  x->warmup = int_field(L, o, "warmup", 0, w);
+  double t = num_field(L, o, "timeout_s", w);
+  x->timeout_s = isfinite(t) ? t : 0;
+  x->pin = bool_field(L, o, "pin", 0, w);
+  x->suite_file = str_field(L, o, "suite_file", 0, w);
+  x->description = str_field(L, o, "description", 0, w);
+  json_t *res = json_object_get(o, "resumed"), *c;
+  size_t i;
+  if (res && !json_is_array(res)) { bad(L, "context: \"resumed\" is not a list"); return; }
+  x->resumed = hb_xmalloc(sizeof(char *) * (json_array_size(res) + 1));
+  json_array_foreach(res, i, c) {
+    if (!json_is_string(c)) { bad(L, "context: a \"resumed\" command is not a string"); return; }
+    x->resumed[x->nresumed++] = hb_xstrdup(json_string_value(c));
+  }
+}
+
+static void load_alloc(load_t *L, json_t *o, hb_alloc_t *a)
+{
+  memset(a, 0, sizeof *a);
+  if (!json_is_string(json_object_get(o, "name")) || !json_is_boolean(json_object_get(o, "available"))) {
+    bad(L, "an allocator lacks \"name\" or \"available\"");
+    return;
+  }
+  const char *w = "allocator";
+  a->name = str_field(L, o, "name", 1, w);
+  a->available = bool_field(L, o, "available", 1, w);
+  a->path = str_field(L, o, "path", 0, w);
+  a->package = str_field(L, o, "package", 0, w);
+  a->version = str_field(L, o, "version", 0, w);
+  a->expect = str_field(L, o, "expect", 0, w);
+  a->expect2 = str_field(L, o, "expect_alt", 0, w);
+}
+
+static void load_root(load_t *L, json_t *o, hb_results_t *r)
+{
+  if (!json_is_object(o)) { bad(L, "top level is not an object"); return; }
+  json_t *fmt = json_object_get(o, "format");
+  if (!json_is_string(fmt) || strcmp(json_string_value(fmt), HB_RESULTS_FORMAT) != 0) {
+    bad(L, "\"format\" is not \"" HB_RESULTS_FORMAT "\"");
+    return;
+  }
+  json_t *ver = json_object_get(o, "version");
+  if (!json_is_integer(ver) || json_integer_value(ver) != HB_RESULTS_VERSION) {
+    char v[32] = "(missing)";
+    if (json_is_integer(ver)) snprintf(v, sizeof v, "%lld", (long long)json_integer_value(ver));
+    hb_err("%s: results version %s is not supported (this hakbench reads version %d)", L->what, v,
+           HB_RESULTS_VERSION);
+    L->failed++;
+    return;
+  }
+  if (!json_is_string(json_object_get(o, "suite"))) { bad(L, "\"suite\" missing"); return; }
+  if (!json_is_boolean(json_object_get(o, "complete"))) { bad(L, "\"complete\" missing"); return; }
+  json_t *ctx = json_object_get(o, "context");
+  if (!json_is_object(ctx)) { bad(L, "\"context\" missing"); return; }
+  json_t *allocs = json_object_get(o, "allocators"), *x;
+  if (!json_is_array(allocs) || json_array_size(allocs) == 0) { bad(L, "\"allocators\" missing or empty"); return; }
+  json_t *cells = json_object_get(o, "cells");
+  if (!json_is_array(cells) || json_array_size(cells) == 0) { bad(L, "\"cells\" missing or empty"); return; }
+  r->suite = str_field(L, o, "suite", 1, "");
+  r->complete = bool_field(L, o, "complete", 1, "");
+  load_context(L, ctx, &r->ctx);
+  size_t i;
+  r->allocs = hb_xmalloc(sizeof *r->allocs * json_array_size(allocs));
+  json_array_foreach(allocs, i, x) {
+    if (L->failed) return;
+    load_alloc(L, x, &r->allocs[r->nallocs++]);
+    for (int k = 0; k + 1 < r->nallocs && !L->failed; k++)
+      if (strcmp(r->allocs[k].name, r->allocs[r->nallocs - 1].name) == 0)
+        bad(L, "allocator '%s' is listed twice", r->allocs[k].name);
+  }
+  r->cells = hb_xmalloc(sizeof *r->cells * json_array_size(cells));
+  json_array_foreach(cells, i, x) {
+    if (L->failed) return;
+    load_cell(L, x, i, &r->cells[r->ncells++]);
+    for (int k = 0; k + 1 < r->ncells && !L->failed; k++)
+      if (strcmp(r->cells[k].id, r->cells[r->ncells - 1].id) == 0) bad(L, "cell id '%s' appears twice", r->cells[k].id);
+  }
+}
+
+hb_results_t *hb_results_load(const char *path, const char *what, const char *expect_suite)
+{
+  load_t L = { what ? what : path, 0 };
   if (!hb_exists(path)) {
-    hb_err("%s: %s", path, strerror(errno));
+    hb_err("cannot read %s: %s", L.what, strerror(errno));
     return NULL;
   }
-  json_t *r = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
-  if (!r) {
-    hb_err("%s: corrupt or truncated JSON at line %d column %d: %s", path, e.line, e.column, e.text);
+  json_error_t e;
+  json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+  if (!o) {
+    hb_err("%s: corrupt or truncated JSON at line %d column %d: %s", L.what, e.line, e.column, e.text);
     return NULL;
   }
-  if (!validate(r, path)) { json_decref(r); return NULL; }
-  if (expect_suite && strcmp(hb_jstr(r, "suite", ""), expect_suite) != 0) {
-    hb_err("%s holds suite '%s', not '%s'", path, hb_jstr(r, "suite", ""), expect_suite);
-    json_decref(r);
+  hb_results_t *r = hb_xmalloc(sizeof *r);
+  memset(r, 0, sizeof *r);
+  load_root(&L, o, r);
+  json_decref(o);
+  if (L.failed) { hb_results_free(r); return NULL; }
+  if (expect_suite && strcmp(r->suite, expect_suite) != 0) {
+    hb_err("%s holds suite '%s', not '%s'", path, r->suite, expect_suite);
+    hb_results_free(r);
     return NULL;
   }
   return r;
 }
 
-int hb_results_save(json_t *root, const char *path)
+/* ---- saving -------------------------------------------------------------- */
+
+static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static json_t *run_json(const hb_run_t *r)
 {
-  char *s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+  json_t *o = json_object();
+  if (r->command) json_object_set_new(o, "command", json_string(r->command));
+  json_object_set_new(o, "status", json_string(hb_status_name(r->status)));
+  if (r->has_rusage) {
+    json_object_set_new(o, "wall_s", jnum(r->wall_s));
+    json_object_set_new(o, "peak_rss_kb", json_integer(r->peak_rss_kb));
+    json_object_set_new(o, "minflt", json_integer(r->minflt));
+    json_object_set_new(o, "majflt", json_integer(r->majflt));
+    json_object_set_new(o, "utime_s", jnum(r->utime_s));
+    json_object_set_new(o, "stime_s", jnum(r->stime_s));
+    json_object_set_new(o, "exit_code", r->exit_code >= 0 ? json_integer(r->exit_code) : json_null());
+    json_object_set_new(o, "signal", jstr(r->signal));
+  }
+  json_object_set_new(o, "stderr_tail", jstr(r->stderr_tail));
+  if (r->has_rusage) json_object_set(o, "output", r->output.raw ? (json_t *)r->output.raw : json_null());
+  if (isfinite(r->value)) json_object_set_new(o, "value", json_real(r->value));
+  if (r->has_instructions) json_object_set_new(o, "instructions", json_pack("[f,f]", r->instructions[0], r->instructions[1]));
+  if (isfinite(r->seconds)) json_object_set_new(o, "seconds", json_real(r->seconds));
+  if (isfinite(r->ops)) json_object_set_new(o, "ops", json_real(r->ops));
+  json_object_set_new(o, "rep", json_integer(r->rep));
+  return o;
+}
+
+static json_t *stats_json(const hb_stats_t *s)
+{
+  json_t *o = json_pack("{s:s, s:I}", "status", hb_status_name(s->status), "n", (json_int_t)s->n);
+  if (s->n > 0) {
+    json_object_set_new(o, "median", jnum(s->median));
+    json_object_set_new(o, "min", jnum(s->min));
+    json_object_set_new(o, "max", jnum(s->max));
+    json_object_set_new(o, "q1", jnum(s->q1));
+    json_object_set_new(o, "q3", jnum(s->q3));
+    json_object_set_new(o, "iqr", jnum(s->iqr));
+    json_object_set_new(o, "peak_rss_kb_median", jnum(s->peak_rss_kb_median));
+  }
+  return o;
+}
+
+static json_t *cell_json(const hb_cell_t *c)
+{
+  json_t *args = json_array(), *runs = json_object(), *stats = json_object();
+  for (int i = 0; i < c->nargs; i++) json_array_append_new(args, json_string(c->args[i]));
+  for (int i = 0; i < c->nseries; i++) {
+    const hb_series_t *s = &c->series[i];
+    if (s->has_runs) {
+      json_t *list = json_array();
+      for (int k = 0; k < s->nruns; k++) json_array_append_new(list, run_json(&s->runs[k]));
+      json_object_set_new(runs, s->alloc, list);
+    }
+    if (s->has_stats) json_object_set_new(stats, s->alloc, stats_json(&s->stats));
+  }
+  return json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:i, s:i, s:o, s:o, s:o}",
+                   "id", c->id, "table", c->table, "label", c->label, "workload", c->workload,
+                   "args", args, "threads", c->threads, "metric", c->metric,
+                   "better", c->lower_better ? "lower" : "higher", "reps", c->reps, "warmup", c->warmup,
+                   "timeout_s", jnum(c->timeout_s), "runs", runs, "stats", stats);
+}
+
+static json_t *results_json(const hb_results_t *r)
+{
+  const hb_context_t *x = &r->ctx;
+  json_t *ctx = json_pack("{s:o, s:o, s:b, s:o, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:f, s:b, s:o, s:o}",
+                          "date", jstr(x->date), "git_commit", jstr(x->git_commit), "git_dirty", x->git_dirty,
+                          "cpu_model", jstr(x->cpu_model), "cores", (json_int_t)x->cores, "kernel", jstr(x->kernel),
+                          "glibc", jstr(x->glibc), "build_flags", jstr(x->build_flags), "command", jstr(x->command),
+                          "reps", (json_int_t)x->reps, "warmup", (json_int_t)x->warmup, "timeout_s", x->timeout_s,
+                          "pin", x->pin, "suite_file", jstr(x->suite_file), "description", jstr(x->description));
+  if (x->nresumed) {
+    json_t *res = json_array();
+    for (int i = 0; i < x->nresumed; i++) json_array_append_new(res, json_string(x->resumed[i]));
+    json_object_set_new(ctx, "resumed", res);
+  }
+  json_t *allocs = json_array(), *cells = json_array();
+  for (int i = 0; i < r->nallocs; i++) {
+    const hb_alloc_t *a = &r->allocs[i];
+    json_array_append_new(allocs, json_pack("{s:s, s:o, s:b, s:o, s:o, s:o, s:o}", "name", a->name,
+                          "path", jstr(a->path), "available", a->available, "package", jstr(a->package),
+                          "version", jstr(a->version), "expect", jstr(a->expect), "expect_alt", jstr(a->expect2)));
+  }
+  for (int i = 0; i < r->ncells; i++) json_array_append_new(cells, cell_json(&r->cells[i]));
+  return json_pack("{s:s, s:i, s:s, s:b, s:o, s:o, s:o}", "format", HB_RESULTS_FORMAT,
+                   "version", HB_RESULTS_VERSION, "suite", r->suite, "complete", r->complete,
+                   "context", ctx, "allocators", allocs, "cells", cells);
+}
+
+int hb_results_save(const hb_results_t *r, const char *path)
+{
+  json_t *root = results_json(r);
+  char *s = root ? json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) : NULL;
+  json_decref(root);
   if (!s) { hb_err("cannot serialize results"); return -1; }
   hb_buf_t b = {0};
   hb_buf_add(&b, s);
@@ -128,44 +601,4 @@ int hb_results_save(json_t *root, const char *path)
   if (rc != 0) hb_err("cannot write %s: %s", path, strerror(errno));
   hb_buf_free(&b);
   return rc;
-}
-
-void hb_results_cell_stats(json_t *cell)
-{
-  json_t *stats = json_object();
-  json_t *runs = json_object_get(cell, "runs");
-  const char *name;
-  json_t *list;
-  json_object_foreach(runs, name, list) {
-    size_t n = json_array_size(list), i, nok = 0;
-    double *v = hb_xmalloc(sizeof(double) * (n + 1)), *rss = hb_xmalloc(sizeof(double) * (n + 1));
-    const char *worst = "OK";
-    json_t *run;
-    json_array_foreach(list, i, run) {
-      const char *st = hb_jstr(run, "status", "ERROR");
-      if (strcmp(st, "OK") == 0) {
-        rss[nok] = hb_jnum(run, "peak_rss_kb", 0);
-        v[nok++] = hb_jnum(run, "value", NAN);
-      } else if (hb_status_rank(st) > hb_status_rank(worst)) {
-        worst = st;
-      }
-    }
-    hb_summary_t s;
-    hb_summarize(v, nok, &s);
-    json_t *o = json_pack("{s:s, s:I}", "status", nok == 0 && strcmp(worst, "OK") == 0 ? "NONE" : worst,
-                          "n", (json_int_t)nok);
-    if (nok > 0) {
-      json_object_set_new(o, "median", json_real(s.median));
-      json_object_set_new(o, "min", json_real(s.min));
-      json_object_set_new(o, "max", json_real(s.max));
-      json_object_set_new(o, "q1", json_real(s.q1));
-      json_object_set_new(o, "q3", json_real(s.q3));
-      json_object_set_new(o, "iqr", json_real(s.iqr));
-      json_object_set_new(o, "peak_rss_kb_median", json_real(hb_median(rss, nok)));
-    }
-    json_object_set_new(stats, name, o);
-    free(v);
-    free(rss);
-  }
-  json_object_set_new(cell, "stats", stats);
 }

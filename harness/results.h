@@ -1,26 +1,127 @@
-/* results.h: the results.json document (schema in harness/README.md). */
+/* results.h: the results of a run, as typed structs: the one model that the
+ * runner fills and saves and that report, plot and compare read. results.c
+ * is the only file that knows the JSON form (results.json; schema in
+ * harness/README.md); it loads and validates a file in one place.
+ *
+ *   hb_results_t   a whole file: suite, context, allocators, cells
+ *   hb_cell_t      (cell.h) a cell's definition plus one series per allocator
+ *   hb_series_t    one allocator in one cell: its runs and their statistics
+ *   hb_run_t       one measured run: status, value, rusage, stderr, output
+ *   hb_stats_t     statistics of a series' OK runs
+ *
+ * Absent numbers are NAN (or -1 for counts), absent strings NULL. */
 #ifndef HB_RESULTS_H
 #define HB_RESULTS_H
 
-#include <jansson.h>
+#include "allocators.h"
+#include "cell.h"
 
 #define HB_RESULTS_FORMAT  "hakbench-results"
 #define HB_RESULTS_VERSION 1
 
-/* DIR or DIR/results.json -> path of the results file; caller frees. */
-char   *hb_results_path(const char *dir_or_file);
-/* Load and validate. On any problem prints a clear message and returns
- * NULL. expect_suite: when not NULL, the file's suite must be this one. */
-json_t *hb_results_load(const char *path, const char *expect_suite);
-/* Write atomically (temp file + rename); 0 or -1 (message printed). */
-int     hb_results_save(json_t *root, const char *path);
-/* Recompute cell.stats from cell.runs (only OK runs count). */
-void    hb_results_cell_stats(json_t *cell);
-/* Rank of a run status: 0 for OK, higher is worse. */
-int     hb_status_rank(const char *status);
+/* What happened to a run, in order of severity (a cell's status is the worst
+ * of its runs). */
+typedef enum hb_status_e {
+  HB_OK = 0,
+  HB_ERROR,         /* any other failure: non-zero exit, no JSON line, harness error */
+  HB_WRONG_OUTPUT,  /* reserved for program cells: output differs from glibc's      */
+  HB_INVALID,       /* another library than the one asked for served malloc         */
+  HB_TIMEOUT,       /* killed at the time limit                                     */
+  HB_CRASH,         /* killed by a signal (hb_run_t.signal)                         */
+  HB_CORRUPTION,    /* the workload found a damaged block (exit 3)                  */
+  HB_NONE           /* statistics only: the series has no runs                      */
+} hb_status_t;
 
-/* Accessors that tolerate missing fields. */
-const char *hb_jstr(json_t *o, const char *key, const char *dflt);
-double      hb_jnum(json_t *o, const char *key, double dflt);
+const char *hb_status_name(hb_status_t s);   /* "OK", "CRASH", ...             */
+int         hb_status_parse(const char *s, hb_status_t *out); /* 1 when known */
+
+/* The fields of the workload's JSON line that the harness uses; the whole
+ * object is kept (raw) and saved as it was. */
+typedef struct hb_output_s {
+  void  *raw;          /* the parsed object; NULL when there is none         */
+  char  *allocator;    /* which library served malloc (dladdr), or NULL      */
+  double ops_per_sec, ops, seconds;     /* NAN when absent                  */
+  double cv, rss_growth_pct;            /* longrun: NAN when absent         */
+} hb_output_t;
+
+typedef struct hb_run_s {
+  int          rep;          /* 0-based repetition index                        */
+  hb_status_t  status;
+  double       value;        /* the metric (OK runs); NAN otherwise             */
+  char        *command;      /* shell-quoted command line, or NULL              */
+  int          has_rusage;   /* the process ran: the fields below are set       */
+  double       wall_s, utime_s, stime_s;
+  long         peak_rss_kb, minflt, majflt;
+  int          exit_code;    /* -1 when killed (signal or timeout)              */
+  char        *signal;       /* "SIGSEGV" for a CRASH, else NULL                */
+  char        *stderr_tail;  /* last lines of stderr, or the harness's reason   */
+  hb_output_t  output;
+  double       seconds, ops; /* from the output (cachegrind: ops(2N) - ops(N))  */
+  int          has_instructions;
+  double       instructions[2];  /* cachegrind: Ir(N), Ir(2N)                   */
+} hb_run_t;
+
+typedef struct hb_stats_s {
+  hb_status_t status;        /* OK when some run is OK and none failed, NONE
+                                without runs, else the worst status        */
+  long        n;             /* OK runs                                    */
+  double      median, min, max, q1, q3, iqr, peak_rss_kb_median; /* NAN if n == 0 */
+} hb_stats_t;
+
+typedef struct hb_series_s {
+  char       *alloc;
+  hb_run_t   *runs;
+  int         nruns;
+  int         has_runs;      /* listed under "runs" (possibly empty)       */
+  int         has_stats;
+  hb_stats_t  stats;
+} hb_series_t;
+
+typedef struct hb_context_s {
+  char  *date, *git_commit, *cpu_model, *kernel, *glibc, *build_flags, *command;
+  char  *suite_file, *description;
+  int    git_dirty, pin;
+  long   cores, reps, warmup;
+  double timeout_s;
+  char **resumed;            /* commands of each --resume                  */
+  int    nresumed;
+} hb_context_t;
+
+typedef struct hb_results_s {
+  char        *suite;
+  int          complete;
+  hb_context_t ctx;
+  hb_alloc_t  *allocs;       /* report column order                        */
+  int          nallocs;
+  hb_cell_t   *cells;
+  int          ncells;
+} hb_results_t;
+
+/* DIR or DIR/results.json -> path of the results file; caller frees. */
+char *hb_results_path(const char *dir_or_file);
+/* Load and validate. On any problem prints one clear line naming `what`
+ * (NULL: the path) and returns NULL. expect_suite: when not NULL, the
+ * file's suite must be this one. */
+hb_results_t *hb_results_load(const char *path, const char *what, const char *expect_suite);
+/* Write atomically (temp file + rename); 0 or -1 (message printed). */
+int  hb_results_save(const hb_results_t *r, const char *path);
+void hb_results_free(hb_results_t *r);
+
+/* Index of an allocator by name, -1 when absent. */
+int  hb_results_alloc_index(const hb_results_t *r, const char *name);
+/* The series of allocator `alloc` in a cell, NULL when it has none. */
+hb_series_t *hb_cell_series(const hb_cell_t *c, const char *alloc);
+/* The run of a series with repetition index rep, NULL when absent. */
+const hb_run_t *hb_series_run(const hb_series_t *s, int rep);
+/* Append a run (taken over) to the cell's series for alloc and recompute
+ * that series' statistics (only OK runs count). */
+void hb_cell_add_run(hb_cell_t *c, const char *alloc, hb_run_t *run);
+
+/* A run with every number absent; freeing one (the model frees its own). */
+void hb_run_init(hb_run_t *run);
+void hb_run_free(hb_run_t *run);
+/* Parse a workload's last stdout line into out; 0, or -1 when it is not a
+ * JSON object. */
+int  hb_output_parse(const char *line, hb_output_t *out);
 
 #endif

@@ -42,47 +42,6 @@ static int is_name(const char *s)
   return 1;
 }
 
-const char *hb_cell_arg(const hb_cell_t *c, const char *name)
-{
-  size_t len = strlen(name);
-  for (int i = 0; i < c->nargs; i++) {
-    const char *a = c->args[i];
-    if (strcmp(a, name) == 0) return i + 1 < c->nargs ? c->args[i + 1] : NULL;
-    if (strncmp(a, name, len) == 0 && a[len] == '=') return a + len + 1;
-  }
-  return NULL;
-}
-
-static double arg_num(const hb_cell_t *c, const char *name, double dflt)
-{
-  const char *v = hb_cell_arg(c, name);
-  double d;
-  return v && hb_parse_double(v, 0, 1e15, &d) ? d : dflt;
-}
-
-double hb_cell_estimate_s(const hb_cell_t *c)
-{
-  /* Start-up plus work at roughly 40M ops/s, or the run's own time limit. */
-  const char *w = strrchr(c->workload, '/');
-  w = w ? w + 1 : c->workload;
-  double t = 0.01;
-  if (strcmp(w, "random_mixed") == 0)
-    t += arg_num(c, "--iters", 1e7) * 1.1 / 4e7;
-  else if (strcmp(w, "larson") == 0)
-    t += arg_num(c, "--seconds", 5) + 0.05;
-  else if (strcmp(w, "longrun") == 0) {
-    double s = arg_num(c, "--seconds", 0);
-    t += s > 0 ? s : arg_num(c, "--window", 1e6) * arg_num(c, "--windows", 20) / 4e7;
-  } else if (strcmp(w, "mt_contention") == 0) {
-    const char *ops = hb_cell_arg(c, "--ops");
-    t += ops ? arg_num(c, "--ops", 0) * c->threads / 2e7 : arg_num(c, "--seconds", 2);
-  } else if (strcmp(w, "false_sharing") == 0)
-    t += arg_num(c, "--objects", 1000) * arg_num(c, "--writes", 1000) *
-         arg_num(c, "--rounds", 20) * c->threads / 1e9;
-  if (strcmp(c->metric, "instructions_per_op") == 0) t = 3 * 50 * t + 1.0; /* N and 2N under valgrind */
-  return t;
-}
-
 char *hb_workload_path(const char *workload)
 {
   if (strchr(workload, '/')) return hb_root_path(workload);
@@ -157,7 +116,7 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
       c.id = tok[1];
       c.reps = c.warmup = -1;
       c.threads = 0;
-      c.metric = "ops_per_sec";
+      const char *metric = HB_METRIC_OPS;
       int i = 2;
       for (; i < n && strcmp(tok[i], "--") != 0; i++) {
         char *eq = strchr(tok[i], '=');
@@ -171,9 +130,8 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
         else if (strcmp(k, "reps") == 0 && hb_parse_long(val, 1, 1000, &v)) c.reps = (int)v;
         else if (strcmp(k, "warmup") == 0 && hb_parse_long(val, 0, 1000, &v)) c.warmup = (int)v;
         else if (strcmp(k, "timeout") == 0 && hb_parse_double(val, 0.01, 86400, &d)) c.timeout_s = d;
-        else if (strcmp(k, "metric") == 0 && (strcmp(val, "ops_per_sec") == 0 ||
-                                              strcmp(val, "instructions_per_op") == 0))
-          c.metric = (char *)val;
+        else if (strcmp(k, "metric") == 0 && (strcmp(val, HB_METRIC_OPS) == 0 || strcmp(val, HB_METRIC_INSTR) == 0))
+          metric = val;
         else if (strstr(",table,label,workload,threads,reps,warmup,timeout,metric,", hb_sprintf(",%s,", k)))
           FAIL("bad value for %s: '%s'", k, val);
         else
@@ -190,15 +148,10 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
       c.table = hb_xstrdup(c.table);
       c.label = hb_xstrdup(c.label ? c.label : c.id);
       c.workload = hb_xstrdup(c.workload);
-      c.metric = hb_xstrdup(c.metric);
-      c.lower_better = strcmp(c.metric, "instructions_per_op") == 0;
-      if (!c.threads) {
-        const char *t = hb_cell_arg(&c, "--threads");
-        c.threads = t && hb_parse_long(t, 1, 4096, &v) ? (int)v : 1;
-      }
-      if (c.lower_better) {
-        const char *it = hb_cell_arg(&c, "--iters");
-        if (!it || !hb_parse_long(it, 1, 1L << 40, &v))
+      hb_cell_set_metric(&c, metric);
+      if (!c.threads) c.threads = hb_cell_arg_long(&c, "--threads", 1, 4096, &v) ? (int)v : 1;
+      if (c.cachegrind) {
+        if (!hb_cell_arg_long(&c, "--iters", 1, 1L << 40, &v))
           FAIL("cell '%s': metric instructions_per_op needs '--iters N' in its arguments", c.id);
         c.reps = 1;   /* instruction counts are exact: one run is enough */
         c.warmup = 0;

@@ -223,3 +223,11 @@ double hb_now(void)
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+
+void hb_fmt_count(char *buf, size_t n, const char *s)
+{
+  double v = s ? strtod(s, NULL) : 0;
+  if (v >= 1e6 && fmod(v, 1e6) == 0) snprintf(buf, n, "%.0fM", v / 1e6);
+  else if (v >= 1e3 && fmod(v, 1e3) == 0) snprintf(buf, n, "%.0fK", v / 1e3);
+  else snprintf(buf, n, "%s", s ? s : "?");
+}

@@ -5,8 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* Exit status for bad input of any kind (options, files, suites). */
-#define HB_EXIT_USAGE 2
+/* Exit statuses of every subcommand. */
+#define HB_EXIT_OK        0
+#define HB_EXIT_FAIL      1  /* run: could not save; compare: hakmem regressed  */
+#define HB_EXIT_USAGE     2  /* bad input of any kind (options, files, suites)  */
+#define HB_EXIT_NO_PYTHON 3  /* plot: no python3 with matplotlib                */
 
 /* Growable string. */
 typedef struct hb_buf_s {
@@ -49,6 +52,10 @@ int   hb_mkdirs(const char *path);
 int   hb_write_file_atomic(const char *path, const char *data, size_t len);
 /* 1 when path exists. */
 int   hb_exists(const char *path);
+
+/* "100K", "10M" for a count given as text (an --iters value), else the
+ * text itself ("?" for NULL). */
+void  hb_fmt_count(char *buf, size_t n, const char *s);
 
 double hb_now(void); /* monotonic seconds */
 

@@ -22,14 +22,21 @@ expect_text "missing file" err "cannot read current file no-such-file.json"
 
 run_compare base.json truncated.json
 expect_rc "truncated JSON" 2
-expect_text "truncated JSON" err "current file truncated.json is not valid JSON"
+expect_text "truncated JSON" err "current file truncated.json: corrupt or truncated JSON"
 
 printf '{"format": "something-else", "version": 1}\n' >"$tmp/other-format.json"
 run_compare base.json "$tmp/other-format.json"
 expect_rc "not a results file" 2
-expect_text "not a results file" err "is not a hakbench results file"
+expect_text "not a results file" err "current file $tmp/other-format.json: not a valid hakbench results file"
 
-printf '{"format": "hakbench-results", "version": 1, "suite": "ci", "cells": [{"id": "x/y", "metric": "ops_per_sec"}]}\n' >"$tmp/disjoint.json"
+# Compare reads results through the same loader as report: a file lacking
+# what every results file has is refused, not half-compared.
+printf '{"format": "hakbench-results", "version": 1, "suite": "ci", "cells": [{"id": "x/y", "metric": "ops_per_sec"}]}\n' >"$tmp/partial.json"
+run_compare base.json "$tmp/partial.json"
+expect_rc "a results file without allocators" 2
+expect_text "a results file without allocators" err "not a valid hakbench results file: \"complete\" missing"
+
+sed 's/"id": "/"id": "other-/' "$fix/base.json" >"$tmp/disjoint.json"
 run_compare base.json "$tmp/disjoint.json"
 expect_rc "no cells in common" 2
 expect_text "no cells in common" err "no cells in common"

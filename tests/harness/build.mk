@@ -2,9 +2,12 @@
 #   build/tests/harness/crash_after.so    SIGSEGV after 100000 allocations
 #   build/tests/harness/hang_after.so     sleeps forever after 100000 allocations
 #   build/tests/harness/not_alloc.so      a shared library with no malloc
+#   build/tests/harness/order_{a,b,c}.so  log "library,rep" at start-up (run order)
 
 HB_TEST_DIR  := $(BUILD)/tests/harness
-HB_TEST_LIBS := $(HB_TEST_DIR)/crash_after.so $(HB_TEST_DIR)/hang_after.so $(HB_TEST_DIR)/not_alloc.so
+HB_ORDER_LIBS := $(HB_TEST_DIR)/order_a.so $(HB_TEST_DIR)/order_b.so $(HB_TEST_DIR)/order_c.so
+HB_TEST_LIBS := $(HB_TEST_DIR)/crash_after.so $(HB_TEST_DIR)/hang_after.so $(HB_TEST_DIR)/not_alloc.so \
+                $(HB_ORDER_LIBS)
 
 TEST_PACKAGES += python3-matplotlib
 
@@ -21,3 +24,7 @@ $(HB_TEST_DIR)/hang_after.so: tests/harness/shims/faulty_malloc.c | deps
 $(HB_TEST_DIR)/not_alloc.so: tests/harness/shims/not_an_allocator.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $<
+
+$(HB_ORDER_LIBS): $(HB_TEST_DIR)/order_%.so: tests/harness/shims/order_log.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $< -ldl

@@ -1,0 +1,149 @@
+/* report_data.h: everything report.md and summary.md show, computed from
+ * the results model before anything is printed (report_data.c computes,
+ * report.c renders). Numbers stay numbers here; formatting is report.c's.
+ * Arrays are allocated to fit: nothing is truncated. */
+#ifndef HB_REPORT_DATA_H
+#define HB_REPORT_DATA_H
+
+#include "layout.h"
+#include "results.h"
+
+/* Success criteria (section 7); stated in the report next to the figures. */
+#define HB_TARGET_VS_SYSTEM 0.90  /* the original reached 91 % of system */
+#define HB_TARGET_VS_BEST   0.80
+
+/* What a table cell shows for one allocator. */
+typedef enum hb_show_e {
+  HB_SHOW_VALUE,     /* the median (every run OK)               */
+  HB_SHOW_NA,        /* not installed, or nothing to show       */
+  HB_SHOW_NOT_RUN,   /* installed but no runs in this cell      */
+  HB_SHOW_STATUS     /* a failure: status, and ok of reps runs  */
+} hb_show_t;
+
+typedef struct hb_shown_s {
+  hb_show_t   kind;
+  double      value;
+  hb_status_t status;
+  long        ok, reps;
+} hb_shown_t;
+
+/* One row of a value table: a cell, one column per allocator, then hakmem
+ * against system and against the best other allocator of the row. */
+typedef struct hb_value_row_s {
+  const hb_cell_t *cell;
+  hb_shown_t      *shown;        /* one per allocator                   */
+  int              has_vs_sys;
+  double           vs_sys;       /* > 1: hakmem better                  */
+  int              best;         /* allocator index, -1 when no ratio   */
+  double           vs_best;
+} hb_value_row_t;
+
+typedef struct hb_value_table_s {
+  const char     *table, *first_col;
+  int             instr;         /* unit: instructions/op, else M ops/s */
+  hb_value_row_t *rows;
+  int             nrows;
+} hb_value_table_t;
+
+/* Ratios of hakmem over the rows of one or more tables. */
+typedef struct hb_ratios_s {
+  double      *vs_sys, *vs_best;
+  const char **label;            /* of each vs_sys entry                */
+  int          n_sys, n_best;
+  /* summary (NAN / -1 when empty) */
+  double       geo_sys, geo_best; /* geometric means                    */
+  int          best, worst;      /* index of the best / worst vs_sys    */
+} hb_ratios_t;
+
+/* A table of one derived number per (cell, allocator); where there is none,
+ * `fallback` says why (a failed or missing run, or n/a). */
+typedef struct hb_metric_cell_s {
+  int        has;
+  double     v;
+  hb_shown_t fallback;
+} hb_metric_cell_t;
+
+typedef struct hb_metric_table_s {
+  const char       *first_col;
+  const char      **labels;
+  hb_metric_cell_t *v;           /* nrows * nallocs                     */
+  int               nrows;
+} hb_metric_table_t;
+
+typedef struct hb_scaling_s {
+  int     present;               /* a 1-thread cell and a larger one    */
+  long    most;                  /* threads of the larger               */
+  int    *has;                   /* per allocator                       */
+  double *x;
+} hb_scaling_t;
+
+typedef struct hb_larson_s {
+  const hb_layout_t *layout;
+  const char        *seconds;    /* --seconds of its first cell, or NULL */
+  hb_value_table_t   values;
+  hb_scaling_t       scaling;
+} hb_larson_t;
+
+typedef enum hb_verdict_e { HB_REG_NA, HB_REG_NOT_RUN, HB_REG_PASS, HB_REG_FAIL } hb_verdict_t;
+
+typedef struct hb_check_s {
+  int   done;
+  char *text;
+} hb_check_t;
+
+/* Failed runs of one allocator: count and the first few "cell STATUS". */
+typedef struct hb_failures_s {
+  const char *alloc;
+  int         installed;
+  int         n;
+  char       *first;             /* "id STATUS, id STATUS" (at most 5) */
+} hb_failures_t;
+
+typedef struct hb_report_s {
+  const hb_results_t *r;
+  int    hak, sys;               /* allocator indexes, -1 when absent   */
+  long   planned, done;          /* runs of installed allocators        */
+  /* 1. random mixed (short, long) */
+  struct {
+    int              present;
+    const char      *iters;      /* --iters of its first cell           */
+    hb_value_table_t values;
+    hb_ratios_t      ratios;
+  } rm[2];
+  hb_ratios_t rm_all;            /* both tables: the checklist's figures */
+  /* 2. long run */
+  int               longrun;
+  const char       *window, *windows;
+  hb_value_table_t  longrun_values;
+  hb_metric_table_t longrun_cv, longrun_vs_short, longrun_rss;
+  /* 3. Larson; 4. contention and false sharing */
+  hb_larson_t      *larson;
+  int               nlarson;
+  int               has_contention, has_false_sharing;
+  hb_value_table_t  contention, false_sharing;
+  /* 5. peak RSS: one group per table; rss[g * nallocs + a], < 0 none   */
+  const char      **rss_groups;
+  double           *rss;
+  int               nrss;
+  /* 6. regression cases */
+  int               has_regression;
+  const hb_cell_t **reg_cells;
+  int               nreg;
+  hb_verdict_t     *reg;         /* nreg * nallocs                       */
+  hb_status_t      *reg_status;
+  int               reg_fails;   /* of hakmem; -1 without the table      */
+  /* other tables */
+  hb_value_table_t *other;
+  int               nother;
+  /* 7. checklist */
+  int               hak_ok;      /* hakmem was installed                 */
+  hb_check_t       *checks;
+  int               nchecks;
+  hb_failures_t    *others;      /* every allocator but hakmem           */
+  int               nothers;
+} hb_report_t;
+
+void hb_report_compute(const hb_results_t *r, hb_report_t *out);
+void hb_report_free(hb_report_t *rep);
+
+#endif
