@@ -1,13 +1,15 @@
 # allocator/build.mk: hakmem's libraries.
-#   build/libhakmem.so        LD_PRELOAD-able, exports malloc & co.
-#   build/libhakmem.a         static, exports malloc & co. (link it in)
+#   build/libhakmem.so        LD_PRELOAD-able, exports malloc & co. and the C++
+#                             operator new/delete family
+#   build/libhakmem.a         static, exports the same (link it in)
 #   build/libhakmem-api.a     only the hak_* API, no libc names: for tests under
 #                             ThreadSanitizer/ASan/libFuzzer, which bring their own malloc
 #   build/debug/libhakmem.so  internal assertions on (HAKMEM_DEBUG=1), -O1
 # `make debug` builds the debug variant.
 
 HAK_SRCS      := $(wildcard allocator/src/*.c)
-HAK_OVERRIDE  := allocator/src/override.c
+# The exported libc names and C++ operators: not in libhakmem-api.a.
+HAK_OVERRIDE  := allocator/src/override.c allocator/src/override_cxx.c
 HAK_API_SRCS  := $(filter-out $(HAK_OVERRIDE),$(HAK_SRCS))
 HAK_HDRS      := $(wildcard allocator/include/*.h allocator/src/*.h)
 # No libc allocation calls, no stack protector canaries needing TLS setup
@@ -36,6 +38,11 @@ $(BUILD)/allocator/%.o: allocator/src/%.c $(HAK_HDRS) | deps
 $(BUILD)/allocator-debug/%.o: allocator/src/%.c $(HAK_HDRS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(HAK_DEBUG_CFLAGS) -c $< -o $@
+
+# operator new throws std::bad_alloc through override_cxx.c's frames: give
+# them unwind information whatever the platform's default.
+$(BUILD)/allocator/override_cxx.o: HAK_CFLAGS += -fexceptions
+$(BUILD)/allocator-debug/override_cxx.o: HAK_DEBUG_CFLAGS += -fexceptions
 
 $(LIBHAKMEM_SO): $(HAK_OBJS)
 	$(CC) -shared -Wl,-z,now -Wl,-soname,libhakmem.so -o $@ $^ -lpthread

@@ -3,7 +3,8 @@
 #   <name>-libc  calls malloc & co.; the scripts run it under LD_PRELOAD=libhakmem.so
 #   <name>-hak   calls hak_* and links libhakmem-api.a
 # plus stress-tsan: the stress test and the allocator sources under
-# ThreadSanitizer. `make test-allocator-libc` builds only the -libc programs
+# ThreadSanitizer, and the C++ operators' test cxx.cc, built with g++ as
+# cxx-libc (run under LD_PRELOAD) and cxx-static (linked with libhakmem.a). `make test-allocator-libc` builds only the -libc programs
 # (they need no allocator, e.g. to check them against glibc).
 
 TA_DIR    := $(BUILD)/tests/allocator
@@ -33,13 +34,17 @@ TA_START  := $(TA_DIR)/startup-libc $(TA_DIR)/libtatls.so
 TA_TSAN_HAK_CFLAGS := $(filter-out -Werror -O%,$(HAK_CFLAGS)) -O1 -fsanitize=thread
 TA_TSAN_HAK_OBJS   := $(patsubst allocator/src/%.c,$(TA_DIR)/tsan-hak/%.o,$(HAK_API_SRCS))
 
-# nm for test_symbols.sh, gcc's ThreadSanitizer runtime, /usr/bin/python3 and
-# gcc for the real-program test.
-TEST_PACKAGES += binutils libtsan2 python3 gcc
+# The C++ operators' test (cxx.cc): g++, C++17 for std::align_val_t.
+TA_CXX      := $(TA_DIR)/cxx-libc $(TA_DIR)/cxx-static
+TA_CXXFLAGS := -std=gnu++17 -g $(OPT) $(WARN) -D_GNU_SOURCE -fno-builtin -pthread -Iallocator/include
+
+# nm and readelf for test_symbols.sh, gcc's ThreadSanitizer runtime,
+# /usr/bin/python3 and gcc for the real-program test, g++ for cxx.cc.
+TEST_PACKAGES += binutils libtsan2 python3 gcc g++
 
 .PHONY: test-allocator-libc
 test-allocator-libc: $(TA_LIBC) $(TA_START)
-test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN) $(TA_START) $(TA_STATIC) $(TA_FORK)
+test-build: $(TA_LIBC) $(TA_HAK) $(TA_TSAN) $(TA_START) $(TA_STATIC) $(TA_FORK) $(TA_CXX)
 
 $(TA_DIR)/%-libc: tests/allocator/%.c $(TA_HDR) | deps
 	@mkdir -p $(@D)
@@ -77,3 +82,11 @@ $(TA_DIR)/forkcases-libc: tests/allocator/forkcases.c $(TA_DIR)/libtaatfork.so |
 
 $(TA_DIR)/forkcases-static: tests/allocator/forkcases.c $(TA_DIR)/libtaatfork.so $(LIBHAKMEM_A) | deps
 	$(CC) $(TA_CFLAGS) $< -o $@ $(LIBHAKMEM_A) -L$(TA_DIR) -ltaatfork -Wl,-rpath,'$$ORIGIN'
+
+$(TA_DIR)/cxx-libc: tests/allocator/cxx.cc | deps
+	@mkdir -p $(@D)
+	$(CXX) $(TA_CXXFLAGS) $< -o $@ -ldl
+
+$(TA_DIR)/cxx-static: tests/allocator/cxx.cc $(LIBHAKMEM_A) | deps
+	@mkdir -p $(@D)
+	$(CXX) $(TA_CXXFLAGS) -DT_STATIC $< -o $@ $(LIBHAKMEM_A) -ldl
