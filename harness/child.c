@@ -92,12 +92,17 @@ static void child_exec(hb_child_t *c, int out, int err)
   _exit(127);
 }
 
+static double tv_s(const struct timeval *t) { return (double)t->tv_sec + (double)t->tv_usec * 1e-6; }
+
 int hb_child_run(hb_child_t *c)
 {
   int po[2], pe[2];
   if (pipe2(po, O_CLOEXEC) != 0) return -1;
   if (pipe2(pe, O_CLOEXEC) != 0) { close(po[0]); close(po[1]); return -1; }
   fflush(NULL);
+  struct rusage self0, self1;
+  getrusage(RUSAGE_SELF, &self0);
+  double busy0 = hb_cpu_busy_s();
   double t0 = hb_now();
   pid_t pid = fork();
   if (pid < 0) { close(po[0]); close(po[1]); close(pe[0]); close(pe[1]); return -1; }
@@ -150,6 +155,12 @@ int hb_child_run(hb_child_t *c)
       nanosleep(&ts, NULL);
     }
   }
+  double busy1 = hb_cpu_busy_s();
+  getrusage(RUSAGE_SELF, &self1);
+  /* The machine's busy time over the run, less the child's and our own. */
+  c->other_cpu_s = busy1 - busy0 - tv_s(&c->ru.ru_utime) - tv_s(&c->ru.ru_stime) -
+                   (tv_s(&self1.ru_utime) - tv_s(&self0.ru_utime)) - (tv_s(&self1.ru_stime) - tv_s(&self0.ru_stime));
+  if (c->other_cpu_s < 0) c->other_cpu_s = 0;  /* tick granularity */
   if (pidfd >= 0) close(pidfd);
   for (int i = 0; i < 2; i++) if (fds[i].fd >= 0) close(fds[i].fd);
   c->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -19,6 +19,8 @@ typedef struct hb_child_s {
   int         signal;     /* when it was killed by a signal (0 otherwise)  */
   int         exec_failed;
   double      wall_s;
+  double      other_cpu_s;/* CPU seconds other processes used meanwhile
+                             (NAN when /proc/stat is unreadable)          */
   struct rusage ru;       /* from wait4: this child only                   */
   char       *last_line;  /* last non-empty stdout line                    */
   char       *stderr_tail;/* last lines of stderr                          */
