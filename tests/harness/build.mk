@@ -36,3 +36,9 @@ test-build: $(HB_TEST_DIR)/ci_check
 $(HB_TEST_DIR)/ci_check: tests/harness/ci_check.c harness/stats.c harness/stats.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -Iharness -o $@ tests/harness/ci_check.c harness/stats.c -lm
+
+# A workload that allocates nothing, for test_peak_rss.sh.
+test-build: $(HB_TEST_DIR)/noalloc
+$(HB_TEST_DIR)/noalloc: tests/harness/shims/noalloc_workload.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ $<
