@@ -19,3 +19,12 @@ $(BUILD)/harness/%.o: harness/%.c $(HB_HDRS) | deps
 
 $(HAKBENCH): $(HB_OBJS)
 	$(CC) -o $@ $^ -ljansson -lm -ldl
+
+# build/hb-launch: the small launcher every run goes through, so that a run's
+# peak RSS is its own and not hakbench's (see harness/launcher/hb_launch.c).
+HB_LAUNCH := $(BUILD)/hb-launch
+all: $(HB_LAUNCH)
+
+$(HB_LAUNCH): harness/launcher/hb_launch.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ $<

@@ -68,14 +68,45 @@ static char *last_lines(const char *s, size_t len, int lines)
   return r;
 }
 
-static void child_exec(hb_child_t *c, int out, int err)
+/* build/hb-launch next to this hakbench binary, or NULL when it is not
+ * there (runs are then exec'd directly and their peak RSS is at least
+ * hakbench's own). */
+static const char *launcher(void)
+{
+  static char path[4096];
+  static int looked;
+  if (looked) return path[0] ? path : NULL;
+  looked = 1;
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return NULL;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash) return NULL;
+  *slash = '\0';
+  if (strlen(exe) + sizeof "/hb-launch" > sizeof path) return NULL;
+  strcpy(path, exe);
+  strcat(path, "/hb-launch");
+  if (access(path, X_OK) != 0) path[0] = '\0';
+  return path[0] ? path : NULL;
+}
+
+static void child_exec(hb_child_t *c, int out, int err, int rusage_fd)
 {
   setpgid(0, 0);
   dup2(out, 1);
   dup2(err, 2);
   int devnull = open("/dev/null", O_RDONLY);
   if (devnull >= 0) dup2(devnull, 0);
-  if (c->preload) setenv("LD_PRELOAD", c->preload, 1);
+  const char *via = rusage_fd >= 0 ? launcher() : NULL;
+  if (via) {
+    /* fd 3: where hb-launch writes the program's own rusage */
+    if (rusage_fd == 3) fcntl(3, F_SETFD, 0);
+    else dup2(rusage_fd, 3);
+    if (c->preload) setenv("HB_LAUNCH_PRELOAD", c->preload, 1);
+    else unsetenv("HB_LAUNCH_PRELOAD");
+    unsetenv("LD_PRELOAD");
+  } else if (c->preload) setenv("LD_PRELOAD", c->preload, 1);
   else unsetenv("LD_PRELOAD");
   if (c->rep) setenv("HAKBENCH_REP", c->rep, 1);
   else unsetenv("HAKBENCH_REP");
@@ -87,21 +118,42 @@ static void child_exec(hb_child_t *c, int out, int err)
       dprintf(2, "hakbench: cannot pin to CPU %d: %s\n", c->pin_cpu, strerror(errno));
   }
   signal(SIGPIPE, SIG_DFL);
+  if (via) {
+    int n = 0;
+    while (c->argv[n]) n++;
+    char **av = calloc((size_t)n + 2, sizeof *av);
+    if (av) {
+      av[0] = (char *)via;
+      memcpy(av + 1, c->argv, sizeof *av * (size_t)n);
+      execv(via, av);
+    }
+  }
   execv(c->argv[0], c->argv);
   dprintf(2, "hakbench: cannot execute %s: %s\n", c->argv[0], strerror(errno));
   _exit(127);
 }
 
+static double tv_s(const struct timeval *t) { return (double)t->tv_sec + (double)t->tv_usec * 1e-6; }
+
 int hb_child_run(hb_child_t *c)
 {
-  int po[2], pe[2];
+  int po[2], pe[2], pr[2] = { -1, -1 };
   if (pipe2(po, O_CLOEXEC) != 0) return -1;
   if (pipe2(pe, O_CLOEXEC) != 0) { close(po[0]); close(po[1]); return -1; }
+  if (launcher() && pipe2(pr, O_CLOEXEC) != 0) pr[0] = pr[1] = -1;
   fflush(NULL);
+  struct rusage self0, self1;
+  getrusage(RUSAGE_SELF, &self0);
+  double busy0 = hb_cpu_busy_s();
   double t0 = hb_now();
   pid_t pid = fork();
-  if (pid < 0) { close(po[0]); close(po[1]); close(pe[0]); close(pe[1]); return -1; }
-  if (pid == 0) child_exec(c, po[1], pe[1]);
+  if (pid < 0) {
+    close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+    if (pr[0] >= 0) { close(pr[0]); close(pr[1]); }
+    return -1;
+  }
+  if (pid == 0) child_exec(c, po[1], pe[1], pr[1]);
+  if (pr[1] >= 0) close(pr[1]);
   setpgid(pid, pid); /* also here: whichever runs first wins the race */
   hb_child_current = pid;
   close(po[1]);
@@ -150,7 +202,32 @@ int hb_child_run(hb_child_t *c)
       nanosleep(&ts, NULL);
     }
   }
+  double busy1 = hb_cpu_busy_s();
+  getrusage(RUSAGE_SELF, &self1);
+  /* The machine's busy time over the run, less the child's and our own. */
+  c->other_cpu_s = busy1 - busy0 - tv_s(&c->ru.ru_utime) - tv_s(&c->ru.ru_stime) -
+                   (tv_s(&self1.ru_utime) - tv_s(&self0.ru_utime)) - (tv_s(&self1.ru_stime) - tv_s(&self0.ru_stime));
+  if (c->other_cpu_s < 0) c->other_cpu_s = 0;  /* tick granularity */
   if (pidfd >= 0) close(pidfd);
+  /* The program's own peak RSS and faults, from hb-launch (it has exited:
+   * everything it wrote is in the pipe). */
+  c->own_rusage = 0;
+  if (pr[0] >= 0) {
+    char buf[128];
+    fcntl(pr[0], F_SETFL, O_NONBLOCK);
+    ssize_t n = read(pr[0], buf, sizeof buf - 1);
+    long rss, mn, mj;
+    if (n > 0) {
+      buf[n] = '\0';
+      if (sscanf(buf, "%ld %ld %ld", &rss, &mn, &mj) == 3) {
+        c->ru.ru_maxrss = rss;
+        c->ru.ru_minflt = mn;
+        c->ru.ru_majflt = mj;
+        c->own_rusage = 1;
+      }
+    }
+    close(pr[0]);
+  }
   for (int i = 0; i < 2; i++) if (fds[i].fd >= 0) close(fds[i].fd);
   c->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   c->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;

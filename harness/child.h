@@ -19,7 +19,11 @@ typedef struct hb_child_s {
   int         signal;     /* when it was killed by a signal (0 otherwise)  */
   int         exec_failed;
   double      wall_s;
-  struct rusage ru;       /* from wait4: this child only                   */
+  double      other_cpu_s;/* CPU seconds other processes used meanwhile
+                             (NAN when /proc/stat is unreadable)          */
+  struct rusage ru;       /* from wait4; peak RSS and faults the program's
+                             own when own_rusage (through build/hb-launch) */
+  int         own_rusage;
   char       *last_line;  /* last non-empty stdout line                    */
   char       *stderr_tail;/* last lines of stderr                          */
 } hb_child_t;

@@ -47,6 +47,8 @@ typedef struct {
   double base, cur;        /* medians                                      */
   double change;           /* percent, NAN when not compared               */
   double p;                /* NAN when not applicable                      */
+  double p_floor;          /* timed: the smallest p its sample sizes allow
+                              when that is not below alpha, else 0          */
   const char *verdict;     /* NULL when not compared                       */
   char *note;              /* NULL when none                               */
 } row_t;
@@ -214,6 +216,17 @@ static void compare_alloc(row_t *row, const hb_cell_t *bc, const hb_cell_t *cc, 
     int beyond = fabs(row->change) > thr;
     int significant = 1;   /* exact counts carry no noise */
     if (!row->counted) {
+      /* The most extreme ordering of nb + nc values: p = 2 / C(nb + nc, nb).
+       * When even that is not below alpha, no result can be significant. */
+      double comb = 1;
+      for (size_t k = 1; k <= row->n_base; k++) comb = comb * (double)(row->n_cur + k) / (double)k;
+      double floor_p = comb > 0 ? 2 / comb : 1;
+      if (floor_p > 1) floor_p = 1;
+      if (floor_p >= o->alpha) {
+        row->p_floor = floor_p;
+        row->note = hb_sprintf("cannot reach significance: %zu vs %zu repetitions, smallest possible p = %.3g",
+                               row->n_base, row->n_cur, floor_p);
+      }
       hb_mw_result_t mw;
       hb_mann_whitney(b, row->n_base, c, row->n_cur, &mw);
       row->p = mw.p;
@@ -497,6 +510,14 @@ int hb_compare_main(int argc, char **argv)
     hb_err("compare: warning: cell %s is in the baseline but not in the current run", missing[i]);
   for (size_t i = 0; i < n_added; i++)
     hb_err("compare: warning: cell %s is not in the baseline: not compared", added[i]);
+  for (size_t i = 0; i < rows.n; i++) {
+    const row_t *r = &rows.v[i];
+    int seen = 0;
+    for (size_t j = 0; j < i && !seen; j++) seen = rows.v[j].p_floor > 0 && !strcmp(rows.v[j].id, r->id);
+    if (r->p_floor > 0 && !seen)
+      hb_err("compare: warning: cell %s cannot reach significance: %zu vs %zu repetitions, smallest possible "
+             "p = %.3g >= alpha %g (run more repetitions)", r->id, r->n_base, r->n_cur, r->p_floor, o.alpha);
+  }
   if (common == 0)
     hb_err("compare: no cells in common between %s and %s", files[0], files[1]);
 

@@ -50,10 +50,43 @@ static void fmt_num(char *buf, size_t n, const hb_cell_t *c, double v)
   }
 }
 
+/* The median and half its interquartile range: "12.3 ±0.4". */
+static void fmt_value(char *buf, size_t n, const hb_cell_t *c, const hb_shown_t *s)
+{
+  char v[48];
+  fmt_num(v, sizeof v, c, s->value);
+  if (!isfinite(s->spread)) { snprintf(buf, n, "%s", v); return; }
+  /* the spread with as many decimals as the value */
+  const char *dot = strchr(v, '.');
+  int dec = dot ? (int)strlen(dot + 1) : 0;
+  double sp = strcmp(c->metric, HB_METRIC_OPS) == 0 ? s->spread / 1e6 : s->spread;
+  snprintf(buf, n, "%s ±%.*f", v, dec, sp);
+}
+
+/* A ratio with its interval and verdict: "≈ 101 % [96-107]" (a tie),
+ * "112 % [105-118] better", "89 % [85-93] worse (jemalloc)". `name` is
+ * given only for the best-other column: it is named when it is ahead. */
+static void fmt_paired(char *buf, size_t n, const hb_paired_t *p, const char *name)
+{
+  switch (p->verdict) {
+  case HB_CMP_NONE: snprintf(buf, n, "n/a"); break;
+  case HB_CMP_TIE:
+    snprintf(buf, n, "≈ %.0f %% [%.0f-%.0f]", p->ratio * 100, p->ci.lo * 100, p->ci.hi * 100);
+    break;
+  case HB_CMP_BETTER:
+    snprintf(buf, n, "%.0f %% [%.0f-%.0f] better", p->ratio * 100, p->ci.lo * 100, p->ci.hi * 100);
+    break;
+  case HB_CMP_WORSE:
+    snprintf(buf, n, "%.0f %% [%.0f-%.0f] worse%s%s%s", p->ratio * 100, p->ci.lo * 100, p->ci.hi * 100,
+             name ? " (" : "", name ? name : "", name ? ")" : "");
+    break;
+  }
+}
+
 static void fmt_shown(char *buf, size_t n, const hb_cell_t *c, const hb_shown_t *s)
 {
   switch (s->kind) {
-  case HB_SHOW_VALUE: fmt_num(buf, n, c, s->value); break;
+  case HB_SHOW_VALUE: fmt_value(buf, n, c, s); break;
   case HB_SHOW_NA: snprintf(buf, n, "n/a"); break;
   case HB_SHOW_NOT_RUN: snprintf(buf, n, "not run"); break;
   case HB_SHOW_STATUS:
@@ -99,23 +132,32 @@ static void value_table(out_t *O, const hb_value_table_t *v)
 {
   if (v->nrows > 0) {
     static const char *const extra[] = { "hakmem vs system", "hakmem vs best other" };
-    char *first = hb_sprintf("%s (%s, median)", v->first_col, v->instr ? "instructions/op" : "M ops/s");
+    char *first = hb_sprintf("%s (%s, median ±IQR/2)", v->first_col, v->instr ? "instructions/op" : "M ops/s");
     hb_md_table_t t;
     alloc_table(O, &t, first, 2, extra, 'r');
     free(first);
     for (int i = 0; i < v->nrows; i++) {
       const hb_value_row_t *row = &v->rows[i];
       char buf[128];
-      hb_md_add(&t, row->cell->label);
+      if (row->busy) hb_md_addf(&t, "%s (busy)", row->cell->label);
+      else hb_md_add(&t, row->cell->label);
       for (int a = 0; a < O->r->nallocs; a++) { fmt_shown(buf, sizeof buf, row->cell, &row->shown[a]); hb_md_add(&t, buf); }
-      if (row->has_vs_sys) hb_md_addf(&t, "%.0f %%", row->vs_sys * 100);
-      else hb_md_add(&t, "n/a");
-      if (row->best >= 0) hb_md_addf(&t, "%.0f %% (%s)", row->vs_best * 100, aname(O, row->best));
-      else hb_md_add(&t, "n/a");
+      fmt_paired(buf, sizeof buf, &row->p_sys, NULL);
+      hb_md_add(&t, buf);
+      fmt_paired(buf, sizeof buf, &row->p_best, row->best >= 0 ? aname(O, row->best) : NULL);
+      hb_md_add(&t, buf);
     }
     emit(O, &t);
   }
   P("\n");
+}
+
+/* A geometric mean with its interval and verdict: "≈ 97 % [91-104]". */
+static void geo_text(char *buf, size_t n, double geo, const hb_paired_t *p)
+{
+  if (p->verdict == HB_CMP_NONE) { snprintf(buf, n, "%.0f %%", geo * 100); return; }
+  snprintf(buf, n, "%s%.0f %% [%.0f-%.0f]%s", p->verdict == HB_CMP_TIE ? "≈ " : "", geo * 100, p->ci.lo * 100,
+           p->ci.hi * 100, p->verdict == HB_CMP_BETTER ? " better" : p->verdict == HB_CMP_WORSE ? " worse" : "");
 }
 
 static void ratio_summary(out_t *O, const hb_ratios_t *a, const char *what)
@@ -126,10 +168,16 @@ static void ratio_summary(out_t *O, const hb_ratios_t *a, const char *what)
                                                                                           : "no cell where both ran OK");
     return;
   }
-  P("hakmem vs system: geometric mean **%.0f %%** over %d %s%s; best %s (%.0f %%), worst %s (%.0f %%).",
-    a->geo_sys * 100, a->n_sys, what, a->n_sys == 1 ? "" : "s", a->label[a->best], a->vs_sys[a->best] * 100,
-    a->label[a->worst], a->vs_sys[a->worst] * 100);
-  if (a->n_best) P(" hakmem vs the best other allocator of each row: geometric mean **%.0f %%**.", a->geo_best * 100);
+  char ci[128];
+  geo_text(ci, sizeof ci, a->geo_sys, &a->pg_sys);
+  P("hakmem vs system: geometric mean **%s** over %d %s%s (%d ahead, %d tied, %d behind); best %s (%.0f %%), worst %s (%.0f %%).",
+    ci, a->n_sys, what, a->n_sys == 1 ? "" : "s", a->cnt_sys[HB_CMP_BETTER], a->cnt_sys[HB_CMP_TIE],
+    a->cnt_sys[HB_CMP_WORSE], a->label[a->best], a->vs_sys[a->best] * 100, a->label[a->worst], a->vs_sys[a->worst] * 100);
+  if (a->n_best) {
+    geo_text(ci, sizeof ci, a->geo_best, &a->pg_best);
+    P(" hakmem vs the best other allocator of each row: geometric mean **%s** (%d ahead, %d tied, %d behind).", ci,
+      a->cnt_best[HB_CMP_BETTER], a->cnt_best[HB_CMP_TIE], a->cnt_best[HB_CMP_WORSE]);
+  }
   P("\n\n");
 }
 
@@ -406,12 +454,53 @@ static void raw_data(out_t *O)
     "Each run's command line, exit status and stderr tail are in results.json.\n\n</details>\n");
 }
 
+/* The busy-machine warning, shown first in the report and the summary. */
+static void busy_warning(out_t *O)
+{
+  const hb_report_t *R = O->rep;
+  if (!R->busy) return;
+  P("> **WARNING: BUSY MACHINE.** Other processes used %.2f CPUs on average during the runs "
+    "(threshold %.1f; %d of %d timed cells measured mostly while busy, marked \"(busy)\"). "
+    "Throughput figures and verdicts may not hold on a quiet machine: run again when it is idle.\n\n",
+    R->other_cpus, HB_BUSY_CPUS, R->busy_cells, R->timed_cells);
+}
+
+/* "load average 0.12 at start, 1.05 at end; other processes used 0.03 CPUs" */
+static void machine_text(out_t *O, hb_buf_t *b)
+{
+  const hb_context_t *x = &O->r->ctx;
+  const hb_report_t *R = O->rep;
+  if (!x->has_load_start && !x->has_load_end && !R->has_other) { hb_buf_add(b, "not recorded"); return; }
+  if (x->has_load_start || x->has_load_end) {
+    hb_buf_add(b, "load average (1 min)");
+    if (x->has_load_start) hb_buf_printf(b, " %.2f at start", x->load_start[0]);
+    if (x->has_load_end) hb_buf_printf(b, "%s %.2f at end", x->has_load_start ? "," : "", x->load_end[0]);
+    hb_buf_add(b, "; ");
+  }
+  if (R->has_other)
+    hb_buf_printf(b, "other processes used %.2f CPUs on average during the runs: %s", R->other_cpus,
+                  R->busy ? "**busy**" : "quiet");
+  else
+    hb_buf_add(b, "other processes' CPU time not recorded");
+}
+
+/* A library path as the report shows it: the checkout's own libraries
+ * relative to the repository root (build/libhakmem.so), so that no machine
+ * path ends up in a generated file; system libraries as they are. */
+static const char *shown_path(const char *path)
+{
+  const char *b = strstr(path, "/build/");
+  if (b && strncmp(path, "/usr/", 5) != 0 && strncmp(path, "/lib", 4) != 0) return b + 1;
+  return path;
+}
+
 static void header(out_t *O)
 {
   const hb_results_t *r = O->r;
   const hb_context_t *x = &r->ctx;
   const char *suite = r->suite;
   P("# hakmem benchmark report: suite `%s`\n\n", suite);
+  busy_warning(O);
   P("The Phase 7 comparison of the original hakmem, re-run on this machine with every allocator "
     "side by side. Generated by `build/hakbench report` from `results.json` alone.\n\n");
   if (!r->complete)
@@ -426,8 +515,18 @@ static void header(out_t *O)
   P("| glibc | %s |\n", OR(x->glibc, "?"));
   P("| Build flags | `%s` |\n", OR(x->build_flags, "?"));
   P("| Method | %ld measured runs + %ld warm-up per cell and allocator, allocators interleaved within each repetition; "
-    "median reported; timeout %g s; single-threaded runs %s |\n",
+    "median ±IQR/2 reported; timeout %g s; single-threaded runs %s |\n",
     x->reps, x->warmup, x->timeout_s, x->pin ? "pinned to one CPU" : "not pinned");
+  P("| Verdicts | \"hakmem vs X\" is the median of the per-repetition ratios hakmem/X (runs with the same repetition "
+    "index ran side by side) with its %.0f %% sign-test interval [low-high]; better or worse only when the interval "
+    "leaves out 100 %% and is at least %.0f %% sure (5 or more repetitions), else a tie: ≈. The best other allocator "
+    "is named only when it is ahead |\n", HB_CI_LEVEL * 100, HB_MIN_COVERAGE * 100);
+  {
+    hb_buf_t m = {0};
+    machine_text(O, &m);
+    P("| Machine state | %s |\n", m.s);
+    hb_buf_free(&m);
+  }
   P("| Command | `%s` |\n", OR(x->command, "?"));
   for (int j = 0; j < x->nresumed; j++) P("| Resumed with | `%s` |\n", x->resumed[j]);
   if (strcmp(suite, "quick") == 0 || strcmp(suite, "phase7") == 0)
@@ -443,11 +542,11 @@ static void header(out_t *O)
     const char *pkg = a->package, *path = a->path;
     hb_md_add(&t, a->name);
     if (a->available) {
-      hb_md_add(&t, OR(path, "glibc malloc (no preload)"));
+      hb_md_add(&t, path ? shown_path(path) : "glibc malloc (no preload)");
       hb_md_add(&t, OR(pkg, "-"));
       hb_md_add(&t, OR(a->version, "-"));
     } else {
-      hb_md_addf(&t, "**not installed**: %s", OR(path, "-"));
+      hb_md_addf(&t, "**not installed**: %s", path ? shown_path(path) : "-");
       hb_md_add(&t, OR(pkg, "-"));
       hb_md_addf(&t, "skipped%s%s%s", pkg ? " (`apt-get install -y " : " (run `make`)", OR(pkg, ""), pkg ? "`)" : "");
     }
@@ -489,6 +588,14 @@ static void render_summary(out_t *O, const char *report_rel)
   P("Suite `%s`, %s, commit %.7s%s, %s (%ld cores), %ld runs per cell; full report: [%s](%s).\n\n", r->suite,
     x->date ? x->date : "?", x->git_commit ? x->git_commit : "?", x->git_dirty ? " (uncommitted changes)" : "",
     x->cpu_model ? x->cpu_model : "?", x->cores, x->reps, report_rel, report_rel);
+  busy_warning(O);
+  {
+    hb_buf_t m = {0};
+    machine_text(O, &m);
+    P("Machine state: %s. Ratios: median of the paired per-repetition ratios with a %.0f %% interval; "
+      "≈ marks a tie (the interval includes 100 %%).\n\n", m.s, HB_CI_LEVEL * 100);
+    hb_buf_free(&m);
+  }
   if (!r->complete) P("**Incomplete run.**\n\n");
   section_random_mixed(O, 1);
   for (int k = 0; k < O->rep->nlarson; k++) {

@@ -7,10 +7,35 @@
 
 #include "layout.h"
 #include "results.h"
+#include "stats.h"
 
 /* Success criteria (section 7); stated in the report next to the figures. */
 #define HB_TARGET_VS_SYSTEM 0.90  /* the original reached 91 % of system */
 #define HB_TARGET_VS_BEST   0.80
+
+/* Verdicts. Runs with the same repetition index were measured side by side,
+ * so hakmem's ratio to X is taken per repetition (paired) and summarized by
+ * the median with its sign-test confidence interval (stats.h). A ratio is a
+ * win or a loss only when that interval leaves out 100 % and is at least
+ * HB_MIN_COVERAGE sure (5 pairs or more: [min, max] of 5 pairs is 93.75 %
+ * sure); anything else is a tie, shown "≈". */
+#define HB_CI_LEVEL     0.95
+#define HB_MIN_COVERAGE 0.90
+
+/* Busy machine: other processes used, on average over the runs, at least
+ * this many CPUs (CPU seconds from /proc/stat less the runs' own and
+ * hakbench's, over the wall time of the runs). */
+#define HB_BUSY_CPUS    0.5
+
+typedef enum hb_cmp_e { HB_CMP_NONE, HB_CMP_TIE, HB_CMP_BETTER, HB_CMP_WORSE } hb_cmp_t;
+
+/* hakmem against one allocator: the median paired ratio (> 1: hakmem
+ * better) with its interval and verdict. */
+typedef struct hb_paired_s {
+  hb_cmp_t verdict;              /* NONE: no ratio                      */
+  double   ratio;
+  hb_ci_t  ci;
+} hb_paired_t;
 
 /* What a table cell shows for one allocator. */
 typedef enum hb_show_e {
@@ -23,6 +48,7 @@ typedef enum hb_show_e {
 typedef struct hb_shown_s {
   hb_show_t   kind;
   double      value;
+  double      spread;            /* half the interquartile range; NAN with one run */
   hb_status_t status;
   long        ok, reps;
 } hb_shown_t;
@@ -36,6 +62,10 @@ typedef struct hb_value_row_s {
   double           vs_sys;       /* > 1: hakmem better                  */
   int              best;         /* allocator index, -1 when no ratio   */
   double           vs_best;
+  hb_paired_t      p_sys, p_best; /* the same ratios with their verdict */
+  double           other_cpus;   /* mean CPUs used by other processes during
+                                    the cell's runs; NAN: not recorded   */
+  int              busy;         /* other_cpus >= HB_BUSY_CPUS          */
 } hb_value_row_t;
 
 typedef struct hb_value_table_s {
@@ -52,6 +82,10 @@ typedef struct hb_ratios_s {
   int          n_sys, n_best;
   /* summary (NAN / -1 when empty) */
   double       geo_sys, geo_best; /* geometric means                    */
+  hb_paired_t  pg_sys, pg_best;  /* their intervals: median over the
+                                    repetitions of the per-repetition
+                                    geometric mean of the paired ratios */
+  int          cnt_sys[4], cnt_best[4]; /* rows per hb_cmp_t verdict    */
   int          best, worst;      /* index of the best / worst vs_sys    */
 } hb_ratios_t;
 
@@ -103,6 +137,11 @@ typedef struct hb_report_s {
   const hb_results_t *r;
   int    hak, sys;               /* allocator indexes, -1 when absent   */
   long   planned, done;          /* runs of installed allocators        */
+  /* the machine during the run */
+  int    has_other;              /* other processes' CPU time recorded   */
+  double other_cpus;             /* their mean CPUs over all runs        */
+  int    busy;                   /* other_cpus >= HB_BUSY_CPUS or a busy cell */
+  int    busy_cells, timed_cells;
   /* 1. random mixed (short, long) */
   struct {
     int              present;

@@ -45,7 +45,7 @@ char *hb_results_path(const char *p)
 void hb_run_init(hb_run_t *run)
 {
   memset(run, 0, sizeof *run);
-  run->value = run->wall_s = run->utime_s = run->stime_s = run->seconds = run->ops = NAN;
+  run->value = run->wall_s = run->utime_s = run->stime_s = run->seconds = run->ops = run->other_cpu_s = NAN;
   run->peak_rss_kb = run->minflt = run->majflt = -1;
   run->exit_code = -1;
   run->output.ops_per_sec = run->output.ops = run->output.seconds = NAN;
@@ -281,6 +281,7 @@ static void load_run(load_t *L, json_t *o, hb_run_t *run, const char *where)
   run->peak_rss_kb = int_field(L, o, "peak_rss_kb", -1, where);
   run->minflt = int_field(L, o, "minflt", -1, where);
   run->majflt = int_field(L, o, "majflt", -1, where);
+  run->other_cpu_s = num_field(L, o, "other_cpu_s", where);
   run->exit_code = (int)int_field(L, o, "exit_code", -1, where);
   run->signal = str_field(L, o, "signal", 0, where);
   run->stderr_tail = str_field(L, o, "stderr_tail", 0, where);
@@ -377,6 +378,20 @@ static void load_cell(load_t *L, json_t *o, size_t idx, hb_cell_t *c)
   }
 }
 
+/* "key": [1-min, 5-min, 15-min] load averages; 0 when absent (not recorded). */
+static int load_triple(load_t *L, json_t *o, const char *key, double *v)
+{
+  json_t *a = json_object_get(o, key);
+  if (!a || json_is_null(a)) return 0;
+  if (!json_is_array(a) || json_array_size(a) != 3) { bad(L, "context: \"%s\" is not an array of 3 numbers", key); return 0; }
+  for (size_t i = 0; i < 3; i++) {
+    json_t *x = json_array_get(a, i);
+    if (!json_is_number(x)) { bad(L, "context: \"%s\" is not an array of 3 numbers", key); return 0; }
+    v[i] = json_number_value(x);
+  }
+  return 1;
+}
+
 static void load_context(load_t *L, json_t *o, hb_context_t *x)
 {
   const char *w = "context:";
@@ -396,6 +411,8 @@ static void load_context(load_t *L, json_t *o, hb_context_t *x)
   x->pin = bool_field(L, o, "pin", 0, w);
   x->suite_file = str_field(L, o, "suite_file", 0, w);
   x->description = str_field(L, o, "description", 0, w);
+  x->has_load_start = load_triple(L, o, "load_avg_start", x->load_start);
+  x->has_load_end = load_triple(L, o, "load_avg_end", x->load_end);
   json_t *res = json_object_get(o, "resumed"), *c;
   size_t i;
   if (res && !json_is_array(res)) { bad(L, "context: \"resumed\" is not a list"); return; }
@@ -512,6 +529,7 @@ static json_t *run_json(const hb_run_t *r)
     json_object_set_new(o, "majflt", json_integer(r->majflt));
     json_object_set_new(o, "utime_s", jnum(r->utime_s));
     json_object_set_new(o, "stime_s", jnum(r->stime_s));
+    if (isfinite(r->other_cpu_s)) json_object_set_new(o, "other_cpu_s", json_real(r->other_cpu_s));
     json_object_set_new(o, "exit_code", r->exit_code >= 0 ? json_integer(r->exit_code) : json_null());
     json_object_set_new(o, "signal", jstr(r->signal));
   }
@@ -574,6 +592,10 @@ static json_t *results_json(const hb_results_t *r)
     for (int i = 0; i < x->nresumed; i++) json_array_append_new(res, json_string(x->resumed[i]));
     json_object_set_new(ctx, "resumed", res);
   }
+  if (x->has_load_start)
+    json_object_set_new(ctx, "load_avg_start", json_pack("[f, f, f]", x->load_start[0], x->load_start[1], x->load_start[2]));
+  if (x->has_load_end)
+    json_object_set_new(ctx, "load_avg_end", json_pack("[f, f, f]", x->load_end[0], x->load_end[1], x->load_end[2]));
   json_t *allocs = json_array(), *cells = json_array();
   for (int i = 0; i < r->nallocs; i++) {
     const hb_alloc_t *a = &r->allocs[i];

@@ -52,6 +52,9 @@ typedef struct hb_run_s {
   int          has_rusage;   /* the process ran: the fields below are set       */
   double       wall_s, utime_s, stime_s;
   long         peak_rss_kb, minflt, majflt;
+  double       other_cpu_s;  /* CPU seconds used by other processes meanwhile
+                                (/proc/stat delta less this run's and hakbench's
+                                own rusage); NAN: not recorded                 */
   int          exit_code;    /* -1 when killed (signal or timeout)              */
   char        *signal;       /* "SIGSEGV" for a CRASH, else NULL                */
   char        *stderr_tail;  /* last lines of stderr, or the harness's reason   */
@@ -84,6 +87,8 @@ typedef struct hb_context_s {
   long   cores, reps, warmup;
   double timeout_s;
   char **resumed;            /* commands of each --resume                  */
+  int    has_load_start, has_load_end;  /* 0: not recorded (older files)   */
+  double load_start[3], load_end[3];    /* /proc/loadavg: 1, 5, 15 minutes */
   int    nresumed;
 } hb_context_t;
 

@@ -67,3 +67,33 @@ double hb_geomean(const double *v, size_t n)
   }
   return exp(acc / (double)n);
 }
+
+/* P(Bin(n, 1/2) <= k), summed in logs so that large n does not overflow. */
+static double binom_half_cdf(size_t n, size_t k)
+{
+  double p = 0;
+  for (size_t i = 0; i <= k && i <= n; i++)
+    p += exp(lgamma((double)n + 1) - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) - (double)n * log(2.0));
+  return p > 1 ? 1 : p;
+}
+
+int hb_median_ci(const double *v, size_t n, double level, hb_ci_t *out)
+{
+  memset(out, 0, sizeof *out);
+  out->median = out->lo = out->hi = out->coverage = NAN;
+  if (n == 0) return -1;
+  double *s = malloc(sizeof *s * n);
+  if (!s) abort();
+  memcpy(s, v, sizeof *s * n);
+  hb_sort(s, n);
+  size_t k = 1;
+  while (k + 1 <= (n + 1) / 2 && 1 - 2 * binom_half_cdf(n, k) >= level) k++;
+  out->n = n;
+  out->median = hb_quantile_sorted(s, n, 0.5);
+  out->lo = s[k - 1];
+  out->hi = s[n - k];
+  out->coverage = n == 1 ? 0 : 1 - 2 * binom_half_cdf(n, k - 1);
+  if (out->coverage < 0) out->coverage = 0;
+  free(s);
+  return 0;
+}

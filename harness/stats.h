@@ -24,4 +24,18 @@ void   hb_summarize(const double *v, size_t n, hb_summary_t *out);
 /* Geometric mean of positive values; NAN when n == 0 or any v <= 0. */
 double hb_geomean(const double *v, size_t n);
 
+/* A distribution-free confidence interval of the median (the sign test's):
+ * [x(k), x(n+1-k)] of the sorted sample (1-based), with the largest k whose
+ * coverage 1 - 2 P(Bin(n, 1/2) <= k-1) is at least `level`. When no k
+ * reaches it (n < 6 for 95 %), k = 1: [min, max], and `coverage` says how
+ * sure that interval is (n = 5: 93.75 %, n = 3: 75 %). */
+typedef struct hb_ci_s {
+  size_t n;
+  double median, lo, hi;
+  double coverage;           /* probability that [lo, hi] holds the median */
+} hb_ci_t;
+
+/* v is left untouched; -1 when n == 0. */
+int    hb_median_ci(const double *v, size_t n, double level, hb_ci_t *out);
+
 #endif

@@ -231,3 +231,25 @@ void hb_fmt_count(char *buf, size_t n, const char *s)
   else if (v >= 1e3 && fmod(v, 1e3) == 0) snprintf(buf, n, "%.0fK", v / 1e3);
   else snprintf(buf, n, "%s", s ? s : "?");
 }
+
+double hb_cpu_busy_s(void)
+{
+  FILE *f = fopen("/proc/stat", "r");
+  unsigned long long v[8] = {0};
+  int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                     &v[6], &v[7]) : 0;
+  if (f) fclose(f);
+  if (n < 4) return NAN;
+  long hz = sysconf(_SC_CLK_TCK);
+  /* user nice system idle iowait irq softirq steal */
+  unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+  return (double)busy / (double)(hz > 0 ? hz : 100);
+}
+
+int hb_loadavg(double v[3])
+{
+  FILE *f = fopen("/proc/loadavg", "r");
+  int n = f ? fscanf(f, "%lf %lf %lf", &v[0], &v[1], &v[2]) : 0;
+  if (f) fclose(f);
+  return n == 3 ? 0 : -1;
+}

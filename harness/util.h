@@ -58,5 +58,10 @@ int   hb_exists(const char *path);
 void  hb_fmt_count(char *buf, size_t n, const char *s);
 
 double hb_now(void); /* monotonic seconds */
+/* The machine's state. CPU seconds all CPUs spent busy since boot (the
+ * "cpu" line of /proc/stat: everything but idle and iowait), NAN when
+ * unreadable; the 1, 5 and 15-minute load averages, 0 or -1. */
+double hb_cpu_busy_s(void);
+int    hb_loadavg(double v[3]);
 
 #endif

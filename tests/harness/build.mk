@@ -28,3 +28,17 @@ $(HB_TEST_DIR)/not_alloc.so: tests/harness/shims/not_an_allocator.c | deps
 $(HB_ORDER_LIBS): $(HB_TEST_DIR)/order_%.so: tests/harness/shims/order_log.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $< -ldl
+
+# The statistics check program for test_stats_scipy.sh (checked against scipy).
+TEST_PACKAGES += python3-scipy
+test-build: $(HB_TEST_DIR)/ci_check
+
+$(HB_TEST_DIR)/ci_check: tests/harness/ci_check.c harness/stats.c harness/stats.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Iharness -o $@ tests/harness/ci_check.c harness/stats.c -lm
+
+# A workload that allocates nothing, for test_peak_rss.sh.
+test-build: $(HB_TEST_DIR)/noalloc
+$(HB_TEST_DIR)/noalloc: tests/harness/shims/noalloc_workload.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ $<

@@ -33,7 +33,7 @@ check "progress lines are plain when stderr is not a terminal" grep -q '^\[1/' "
 
 "$HB" report "$TMP/run" >/dev/null
 check "report rendered" [ -s "$TMP/run/report.md" ]
-check "report shows CRASH in its cell" grep -q '| big | .*\*\*CRASH\*\*' "$TMP/run/report.md"
-check "report shows TIMEOUT in its cell" grep -q '| big | .*\*\*TIMEOUT\*\*' "$TMP/run/report.md"
-check "report shows INVALID in its cell" grep -q '| small | .*\*\*INVALID\*\*' "$TMP/run/report.md"
+check "report shows CRASH in its cell" grep -q '| big\( (busy)\)\? | .*\*\*CRASH\*\*' "$TMP/run/report.md"
+check "report shows TIMEOUT in its cell" grep -q '| big\( (busy)\)\? | .*\*\*TIMEOUT\*\*' "$TMP/run/report.md"
+check "report shows INVALID in its cell" grep -q '| small\( (busy)\)\? | .*\*\*INVALID\*\*' "$TMP/run/report.md"
 finish
