@@ -81,7 +81,7 @@ static int load_cells(hb_store_t *st, const char *mpk, const opts_t *o, h_cell_t
         "SELECT r.suite, c.cell_id, c.label, c.metric, c.lower_better, r.id, r.git_commit, r.git_dirty, r.date,"
         " s.alloc, s.rep, s.value FROM runs r JOIN cells c ON c.run_pk = r.id JOIN samples s ON s.cell_pk = c.id"
         " WHERE r.machine_pk = $1 AND s.status = 'OK' AND s.value IS NOT NULL"
-        " AND ($2 IS NULL OR c.cell_id = $2) AND ($3 IS NULL OR r.suite = $3)"
+        " AND (CAST($2 AS TEXT) IS NULL OR c.cell_id = CAST($2 AS TEXT)) AND (CAST($3 AS TEXT) IS NULL OR r.suite = CAST($3 AS TEXT))"
         " ORDER BY r.suite, c.cell_id, r.date, r.id, s.alloc, s.rep", 3, p, &rows) != 0)
     return -1;
   h_cell_t *cells = NULL;
