@@ -9,16 +9,16 @@ HAKBENCH := $(BUILD)/hakbench
 # Recorded in results.json's context: how the project's code was compiled.
 HB_BUILD_FLAGS := $(CC) $(CFLAGS_BASE)
 
-BUILD_PACKAGES += libjansson-dev
+BUILD_PACKAGES += libjansson-dev libsqlite3-dev libpq-dev
 
 all: $(HAKBENCH)
 
 $(BUILD)/harness/%.o: harness/%.c $(HB_HDRS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -DHB_BUILD_FLAGS='"$(HB_BUILD_FLAGS)"' -c $< -o $@
+	$(CC) $(CFLAGS_BASE) -I/usr/include/postgresql -DHB_BUILD_FLAGS='"$(HB_BUILD_FLAGS)"' -c $< -o $@
 
 $(HAKBENCH): $(HB_OBJS)
-	$(CC) -o $@ $^ -ljansson -lm -ldl
+	$(CC) -o $@ $^ -ljansson -lsqlite3 -lpq -lm -ldl
 
 # build/hb-launch: the small launcher every run goes through, so that a run's
 # peak RSS is its own and not hakbench's (see harness/launcher/hb_launch.c).

@@ -17,7 +17,9 @@ static const char usage[] =
   "  report DIR      render DIR/report.md from DIR/results.json\n"
   "  plot DIR        draw the charts of DIR/results.json (needs python3-matplotlib)\n"
   "  compare A B     compare two results.json files (baseline vs new)\n"
-  "  list            allocators found and suites known\n";
+  "  list            allocators found and suites known\n"
+  "  history         the results store: import, trends per cell, change points\n"
+  "  bisect          find the commit where a cell regressed (git bisect run)\n";
 
 static const char list_usage[] =
   "usage: hakbench list\n"
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "plot") == 0) return hb_plot_main(argc - 1, argv + 1);
   if (strcmp(cmd, "compare") == 0) return hb_compare_main(argc - 1, argv + 1);
   if (strcmp(cmd, "list") == 0) return hb_list_main(argc - 1, argv + 1);
+  if (strcmp(cmd, "history") == 0) return hb_history_main(argc - 1, argv + 1);
+  if (strcmp(cmd, "bisect") == 0) return hb_bisect_main(argc - 1, argv + 1);
   hb_err("unknown command '%s'", cmd);
   fputs(usage, stderr);
   return HB_EXIT_USAGE;

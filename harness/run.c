@@ -38,6 +38,9 @@ static const char run_usage[] =
   "  --pin              pin single-threaded runs to one CPU\n"
   "  --resume DIR       continue the interrupted run in DIR, skipping finished runs\n"
   "  --dry-run          print the plan and the time estimate, run nothing\n"
+  "  --store PATH|URL   record the finished run there (default $HAKBENCH_STORE,\n"
+  "                     else results/history.sqlite; see `hakbench history`)\n"
+  "  --no-store         do not record the run in the store\n"
   "  -h, --help         this text\n";
 
 static void on_signal(int sig)
@@ -404,8 +407,10 @@ int hb_run_main(int argc, char **argv)
     { "warmup", required_argument, 0, 'w' },     { "timeout", required_argument, 0, 't' },
     { "out", required_argument, 0, 'o' },        { "pin", no_argument, 0, 'p' },
     { "resume", required_argument, 0, 'R' },     { "dry-run", no_argument, 0, 'n' },
+    { "store", required_argument, 0, 'S' },      { "no-store", no_argument, 0, 'N' },
     { "help", no_argument, 0, 'h' },             { 0, 0, 0, 0 } };
-  const char *allocs = NULL, *out = NULL, *resume = NULL;
+  const char *allocs = NULL, *out = NULL, *resume = NULL, *store = NULL;
+  int no_store = 0;
   long reps = -1, warmup = -1;
   double timeout_s = -1;
   int pin = 0, dry = 0, o;
@@ -426,6 +431,8 @@ int hb_run_main(int argc, char **argv)
     case 'p': pin = 1; break;
     case 'R': resume = optarg; break;
     case 'n': dry = 1; break;
+    case 'S': store = optarg; break;
+    case 'N': no_store = 1; break;
     case 'h': fputs(run_usage, stdout); return 0;
     default:
       hb_err("run: unknown or incomplete option '%s'", argv[optind - 1]);
@@ -499,6 +506,7 @@ int hb_run_main(int argc, char **argv)
   }
   if (check_binaries(res) != 0) return HB_EXIT_USAGE;
   if (dry) { plan_t p = { NULL, -1 }; return execute(res, path, &p) == 0 ? 0 : 1; }
+  if (!no_store && hb_history_check_store(store) != 0) return HB_EXIT_USAGE;  /* before, not after the run */
   if (hb_mkdirs(out) != 0) { hb_err("cannot create %s: %s", out, strerror(errno)); return HB_EXIT_USAGE; }
   if (!resume && hb_exists(path)) fprintf(stderr, "hakbench: replacing %s\n", path);
   if (hb_results_save(res, path) != 0) return 1;
@@ -508,5 +516,6 @@ int hb_run_main(int argc, char **argv)
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
   plan_t plan = { out, pin ? last_cpu() : -1 };
-  return execute(res, path, &plan) == 0 ? 0 : 1;
+  if (execute(res, path, &plan) != 0) return 1;
+  return no_store || hb_history_record_run(path, store) == 0 ? 0 : 1;
 }

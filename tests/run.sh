@@ -12,6 +12,8 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export HAKMEM_ROOT="$root" BUILD="$root/build"
+# runs of the tests go into a scratch store, not results/history.sqlite
+export HAKBENCH_STORE="${HAKBENCH_STORE:-$BUILD/tmp/test-history.sqlite}"
 long=0
 if [ "${1:-}" = "--long" ]; then long=1; shift; fi
 filter=${1:-}

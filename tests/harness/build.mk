@@ -9,7 +9,13 @@ HB_ORDER_LIBS := $(HB_TEST_DIR)/order_a.so $(HB_TEST_DIR)/order_b.so $(HB_TEST_D
 HB_TEST_LIBS := $(HB_TEST_DIR)/crash_after.so $(HB_TEST_DIR)/hang_after.so $(HB_TEST_DIR)/not_alloc.so \
                 $(HB_ORDER_LIBS)
 
-TEST_PACKAGES += python3-matplotlib
+TEST_PACKAGES += python3-matplotlib sqlite3 postgresql git
+
+test-build: $(HB_TEST_DIR)/changepoint_test
+
+$(HB_TEST_DIR)/changepoint_test: tests/harness/changepoint_test.c harness/changepoint.c harness/changepoint.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ tests/harness/changepoint_test.c harness/changepoint.c -lm
 
 test-build: $(HB_TEST_LIBS)
 

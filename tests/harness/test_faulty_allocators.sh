@@ -9,7 +9,7 @@ for s in crash_after hang_after not_alloc; do
 done
 [ -x "$BUILD/workloads/random_mixed" ] || { echo "FAIL: build/workloads/random_mixed missing"; exit 1; }
 
-"$HB" run tests/harness/suites/faulty.suite --out "$TMP/run" --timeout 1.5 \
+"$HB" run tests/harness/suites/faulty.suite --out "$TMP/run" \
   --allocators "system,crash=$SHIMS/crash_after.so,hang=$SHIMS/hang_after.so,notalloc=$SHIMS/not_alloc.so" \
   2>"$TMP/progress"
 rc=$?
