@@ -119,17 +119,23 @@ static int paired(const R_t *R, const hb_cell_t *c, int other, hb_paired_t *p)
   return n > 0;
 }
 
-/* Mean CPUs other processes used during a cell's runs, NAN if not recorded. */
-static double cell_other_cpus(const hb_cell_t *c)
+/* Adds a cell's other-process CPU time and wall time (runs that recorded both). */
+static void cell_cpu_sums(const hb_cell_t *c, double *other, double *wall)
 {
-  double other = 0, wall = 0;
   for (int j = 0; j < c->nseries; j++)
     for (int k = 0; k < c->series[j].nruns; k++) {
       const hb_run_t *run = &c->series[j].runs[k];
       if (!isfinite(run->other_cpu_s) || !isfinite(run->wall_s)) continue;
-      other += run->other_cpu_s;
-      wall += run->wall_s;
+      *other += run->other_cpu_s;
+      *wall += run->wall_s;
     }
+}
+
+/* Mean CPUs other processes used during a cell's runs, NAN if not recorded. */
+static double cell_other_cpus(const hb_cell_t *c)
+{
+  double other = 0, wall = 0;
+  cell_cpu_sums(c, &other, &wall);
   return wall > 0 ? other / wall : NAN;
 }
 
@@ -427,13 +433,7 @@ static void machine(R_t *R)
   double other = 0, wall = 0;
   for (int ci = 0; ci < R->r->ncells; ci++) {
     const hb_cell_t *c = &R->r->cells[ci];
-    for (int j = 0; j < c->nseries; j++)
-      for (int k = 0; k < c->series[j].nruns; k++) {
-        const hb_run_t *run = &c->series[j].runs[k];
-        if (!isfinite(run->other_cpu_s) || !isfinite(run->wall_s)) continue;
-        other += run->other_cpu_s;
-        wall += run->wall_s;
-      }
+    cell_cpu_sums(c, &other, &wall);
     if (c->cachegrind) continue;  /* counts, not times: load does not matter */
     double oc = cell_other_cpus(c);
     if (!isfinite(oc)) continue;

@@ -78,7 +78,7 @@ hak_heap_t *_hak_heap_init_thread(void) {
 void _hak_heap_drain_delayed(hak_heap_t *h) {
   hak_block_t *b = atomic_exchange_explicit(&h->delayed, NULL, memory_order_acquire);
   while (b != NULL) {
-    hak_block_t *next = (hak_block_t *)(b->link ^ _hak_secret);
+    hak_block_t *next = _hak_link_get(b);
     if (next != NULL && !_hak_block_owned(next)) _hak_link_corrupt(b);
     hak_ss_t *ss = _hak_ss_of(b);
     hak_assert(_hak_owner(ss) == h);
