@@ -28,3 +28,12 @@ all: $(HB_LAUNCH)
 $(HB_LAUNCH): harness/launcher/hb_launch.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -o $@ $<
+
+# build/hb-identify.so: preloaded after the allocator in program cells, it
+# records which library served each process's malloc (harness/launcher/hb_identify.c).
+HB_IDENTIFY := $(BUILD)/hb-identify.so
+all: $(HB_IDENTIFY)
+
+$(HB_IDENTIFY): harness/launcher/hb_identify.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $<

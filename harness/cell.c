@@ -10,7 +10,17 @@ void hb_cell_set_metric(hb_cell_t *c, const char *metric)
 {
   c->metric = hb_xstrdup(metric);
   c->cachegrind = strcmp(metric, HB_METRIC_INSTR) == 0;
-  c->lower_better = c->cachegrind;
+  if (strcmp(metric, HB_METRIC_OUT) != 0) c->lower_better = c->cachegrind || strcmp(metric, HB_METRIC_WALL) == 0;
+}
+
+void hb_program_free(hb_program_t *p)
+{
+  if (!p) return;
+  free(p->package); free(p->prepare); free(p->reset); free(p->stdin_file); free(p->check);
+  for (int i = 0; i < p->nserver; i++) free(p->server[i]);
+  free(p->server);
+  free(p->pattern); free(p->unit); free(p->reference);
+  free(p);
 }
 
 /* Index of option NAME in args and of its value (-1 when absent). */
@@ -91,6 +101,7 @@ static double arg_num(const hb_cell_t *c, const char *name, double dflt)
 
 double hb_cell_estimate_s(const hb_cell_t *c)
 {
+  if (c->program) return 2.0; /* the apps suite aims at 0.5-5 s per run */
   /* Start-up plus work at roughly 40M ops/s, or the run's own time limit. */
   const char *w = strrchr(c->workload, '/');
   w = w ? w + 1 : c->workload;

@@ -7,15 +7,36 @@
 
 struct hb_series_s;
 
+/* A program cell runs a real program (any command line) instead of one of
+ * our workload drivers; harness/README.md ("Program cells") has the syntax.
+ * Its hb_cell_t.workload is the executable, its args the arguments. */
+typedef struct hb_program_s {
+  char  *package;     /* Debian package that provides it, or NULL            */
+  char  *prepare;     /* sh -c once per cell before its runs (inputs), or NULL */
+  char  *reset;       /* sh -c before every run, or NULL                      */
+  char  *stdin_file;  /* stdin, relative to the work folder, or NULL          */
+  char  *check;       /* NULL: no output check; "stdout"; or a file name in
+                         the work folder whose digest is compared            */
+  char **server;      /* server command line (NULL-terminated), or NULL      */
+  int    nserver;
+  char  *pattern;     /* metric "output": ERE whose first group is the number */
+  char  *unit;        /* what that number counts ("requests/s"), or NULL      */
+  char  *reference;   /* results: digest of the output of the reference run
+                         under glibc ("fnv1a64:..."), NULL until it ran      */
+} hb_program_t;
+
 typedef struct hb_cell_s {
   char  *id;          /* unique within the suite, e.g. "rm100k/64"             */
   char  *table;       /* report table it belongs to, e.g. "random_mixed_short" */
   char  *label;       /* row label in that table, e.g. "64 B"                  */
-  char  *workload;    /* name under build/workloads/, or a path with a '/'     */
+  char  *workload;    /* name under build/workloads/, or a path with a '/';
+                         for a program cell, the program (looked up in PATH) */
+  hb_program_t *program; /* NULL for a workload cell                         */
   char **args;        /* arguments passed to the workload (NULL-terminated)    */
   int    nargs;
   int    threads;     /* from threads= or the --threads argument, else 1       */
-  char  *metric;      /* "ops_per_sec" or "instructions_per_op"                */
+  char  *metric;      /* "ops_per_sec" or "instructions_per_op"; program
+                         cells: "wall_s" or "output"                        */
   int    lower_better;/* the metric is better when smaller ("better": "lower") */
   int    cachegrind;  /* measured under cachegrind: exact instruction counts,
                          one run, RSS is valgrind's (metric instructions_per_op) */
@@ -29,9 +50,13 @@ typedef struct hb_cell_s {
 
 #define HB_METRIC_OPS   "ops_per_sec"
 #define HB_METRIC_INSTR "instructions_per_op"
+#define HB_METRIC_WALL  "wall_s"      /* program cells: seconds, lower is better */
+#define HB_METRIC_OUT   "output"      /* program cells: a number from stdout     */
 
-/* Set lower_better and cachegrind from the metric name. */
+/* Set lower_better and cachegrind from the metric name ("output" keeps
+ * lower_better as the caller set it). */
 void hb_cell_set_metric(hb_cell_t *c, const char *metric);
+void hb_program_free(hb_program_t *p);
 
 /* Value of option NAME in args, given as "NAME VALUE" or "NAME=VALUE";
  * NULL when absent. The one reader of a cell's arguments. */

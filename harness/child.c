@@ -1,5 +1,7 @@
-/* child.c: one workload run as a child process: LD_PRELOAD, process group,
- * timeout, wait4 rusage, stdout's last line and stderr's last lines. */
+/* child.c: one run as a child process: LD_PRELOAD, working directory,
+ * stdin, process group, timeout, wait4 rusage, stdout's last line, tail and
+ * digest, stderr's last lines. A server is the same process kept running
+ * beside a client and stopped afterwards. */
 #include "child.h"
 #include "util.h"
 
@@ -16,11 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KEEP_STDOUT  (64 * 1024)   /* enough for the JSON line            */
 #define KEEP_STDERR  (16 * 1024)
 #define TAIL_LINES   8
 
-volatile pid_t hb_child_current;
+volatile pid_t hb_child_current, hb_server_current;
 
 const char *hb_signal_name(int sig)
 {
@@ -94,10 +95,17 @@ static const char *launcher(void)
 static void child_exec(hb_child_t *c, int out, int err, int rusage_fd)
 {
   setpgid(0, 0);
+  if (c->log_path) {
+    int log = open(c->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log < 0) { dprintf(err, "hakbench: cannot write %s: %s\n", c->log_path, strerror(errno)); _exit(127); }
+    out = err = log;
+  }
   dup2(out, 1);
   dup2(err, 2);
-  int devnull = open("/dev/null", O_RDONLY);
-  if (devnull >= 0) dup2(devnull, 0);
+  if (c->cwd && chdir(c->cwd) != 0) { dprintf(2, "hakbench: cannot execute %s: chdir %s: %s\n", c->argv[0], c->cwd, strerror(errno)); _exit(127); }
+  int in = open(c->stdin_path ? c->stdin_path : "/dev/null", O_RDONLY);
+  if (in < 0) { dprintf(2, "hakbench: cannot execute %s: stdin %s: %s\n", c->argv[0], c->stdin_path, strerror(errno)); _exit(127); }
+  dup2(in, 0);
   const char *via = rusage_fd >= 0 ? launcher() : NULL;
   if (via) {
     /* fd 3: where hb-launch writes the program's own rusage */
@@ -110,6 +118,7 @@ static void child_exec(hb_child_t *c, int out, int err, int rusage_fd)
   else unsetenv("LD_PRELOAD");
   if (c->rep) setenv("HAKBENCH_REP", c->rep, 1);
   else unsetenv("HAKBENCH_REP");
+  for (char *const *e = c->env; e && *e; e++) putenv(*e);
   if (c->pin_cpu >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -135,87 +144,99 @@ static void child_exec(hb_child_t *c, int out, int err, int rusage_fd)
 
 static double tv_s(const struct timeval *t) { return (double)t->tv_sec + (double)t->tv_usec * 1e-6; }
 
-int hb_child_run(hb_child_t *c)
+int hb_child_start(hb_child_t *c, int is_server)
 {
-  int po[2], pe[2], pr[2] = { -1, -1 };
-  if (pipe2(po, O_CLOEXEC) != 0) return -1;
-  if (pipe2(pe, O_CLOEXEC) != 0) { close(po[0]); close(po[1]); return -1; }
+  int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, pr[2] = { -1, -1 };
+  c->fd[0] = c->fd[1] = c->fd[2] = c->ru_fd = -1;
+  c->reaped = c->status = c->timed_out = 0;
+  c->out_digest = HB_FNV_INIT;
+  memset(&c->out, 0, sizeof c->out);
+  memset(&c->err, 0, sizeof c->err);
+  if (!c->log_path) {
+    if (pipe2(po, O_CLOEXEC) != 0) return -1;
+    if (pipe2(pe, O_CLOEXEC) != 0) { close(po[0]); close(po[1]); return -1; }
+  } else if (pipe2(pe, O_CLOEXEC) != 0) return -1; /* only for a message before the log is open */
   if (launcher() && pipe2(pr, O_CLOEXEC) != 0) pr[0] = pr[1] = -1;
   fflush(NULL);
-  struct rusage self0, self1;
-  getrusage(RUSAGE_SELF, &self0);
-  double busy0 = hb_cpu_busy_s();
-  double t0 = hb_now();
+  getrusage(RUSAGE_SELF, &c->self0);
+  c->busy0 = hb_cpu_busy_s();
+  c->t0 = hb_now();
   pid_t pid = fork();
   if (pid < 0) {
-    close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
-    if (pr[0] >= 0) { close(pr[0]); close(pr[1]); }
+    for (int i = 0; i < 2; i++) { if (po[i] >= 0) close(po[i]); if (pe[i] >= 0) close(pe[i]); if (pr[i] >= 0) close(pr[i]); }
     return -1;
   }
-  if (pid == 0) child_exec(c, po[1], pe[1], pr[1]);
+  if (pid == 0) child_exec(c, po[1] >= 0 ? po[1] : pe[1], pe[1], pr[1]);
   if (pr[1] >= 0) close(pr[1]);
+  c->ru_fd = pr[0];
   setpgid(pid, pid); /* also here: whichever runs first wins the race */
-  hb_child_current = pid;
-  close(po[1]);
+  c->pid = pid;
+  if (is_server) hb_server_current = pid;
+  else hb_child_current = pid;
+  if (po[1] >= 0) close(po[1]);
   close(pe[1]);
-
+  c->fd[0] = po[0];
+  c->fd[1] = pe[0];
   /* A pidfd becomes readable when the child exits, so poll wakes at once
    * instead of on its next 10 ms tick (kernels without it: the tick). */
-  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  hb_buf_t out = {0}, err = {0};
-  struct pollfd fds[3] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 }, { pidfd, POLLIN, 0 } };
-  int open_fds = 2, reaped = 0, status = 0;
-  double deadline = t0 + c->timeout_s;
-  c->timed_out = 0;
-  while (open_fds > 0 || !reaped) {
-    if (!reaped) {
-      pid_t r = wait4(pid, &status, WNOHANG, &c->ru);
-      if (r == pid) {
-        reaped = 1;
-        hb_child_current = 0;
-        c->wall_s = hb_now() - t0;
-        kill(-pid, SIGKILL); /* leftovers of its group holding the pipes */
-      }
-    }
-    if (!reaped && !c->timed_out && hb_now() >= deadline) {
-      c->timed_out = 1;
-      kill(-pid, SIGKILL);
-      kill(pid, SIGKILL);
-    }
-    if (open_fds > 0 || (!reaped && pidfd >= 0)) {
-      if (reaped) fds[2].fd = -1;
-      int pr = poll(fds, 3, 10);
-      if (pr < 0 && errno != EINTR) break;
-      for (int i = 0; i < 2; i++) {
-        if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        char buf[8192];
-        ssize_t n = read(fds[i].fd, buf, sizeof buf);
-        if (n > 0) keep_tail(i == 0 ? &out : &err, buf, (size_t)n, i == 0 ? KEEP_STDOUT : KEEP_STDERR);
-        else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-          close(fds[i].fd);
-          fds[i].fd = -1;
-          open_fds--;
-        }
-      }
-    } else if (!reaped) {
-      struct timespec ts = { 0, 2000000 };
-      nanosleep(&ts, NULL);
+  c->fd[2] = (int)syscall(SYS_pidfd_open, pid, 0);
+  return 0;
+}
+
+/* Reap the child if it has ended; 1 when reaped. */
+static int try_reap(hb_child_t *c)
+{
+  if (c->reaped) return 1;
+  pid_t r = wait4(c->pid, &c->status, WNOHANG, &c->ru);
+  if (r != c->pid) return 0;
+  c->reaped = 1;
+  if (hb_child_current == c->pid) hb_child_current = 0;
+  if (hb_server_current == c->pid) hb_server_current = 0;
+  c->wall_s = hb_now() - c->t0;
+  kill(-c->pid, SIGKILL); /* leftovers of its group holding the pipes */
+  return 1;
+}
+
+/* Read what the pipes have, waiting up to wait_ms; closes them at EOF. */
+static void pump(hb_child_t *c, int wait_ms)
+{
+  struct pollfd fds[3];
+  for (int i = 0; i < 3; i++) fds[i] = (struct pollfd){ c->reaped && i == 2 ? -1 : c->fd[i], POLLIN, 0 };
+  int pr = poll(fds, 3, wait_ms);
+  if (pr <= 0) return;
+  for (int i = 0; i < 2; i++) {
+    if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    char buf[8192];
+    ssize_t n = read(fds[i].fd, buf, sizeof buf);
+    if (n > 0) {
+      if (i == 0) c->out_digest = hb_fnv1a(c->out_digest, buf, (size_t)n);
+      keep_tail(i == 0 ? &c->out : &c->err, buf, (size_t)n, i == 0 ? HB_CHILD_KEEP_STDOUT : KEEP_STDERR);
+    } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+      close(fds[i].fd);
+      c->fd[i] = -1;
     }
   }
+}
+
+/* Collect everything once the child is reaped and its pipes are drained. */
+static void finish(hb_child_t *c)
+{
   double busy1 = hb_cpu_busy_s();
+  struct rusage self1;
   getrusage(RUSAGE_SELF, &self1);
   /* The machine's busy time over the run, less the child's and our own. */
-  c->other_cpu_s = busy1 - busy0 - tv_s(&c->ru.ru_utime) - tv_s(&c->ru.ru_stime) -
-                   (tv_s(&self1.ru_utime) - tv_s(&self0.ru_utime)) - (tv_s(&self1.ru_stime) - tv_s(&self0.ru_stime));
+  c->other_cpu_s = busy1 - c->busy0 - tv_s(&c->ru.ru_utime) - tv_s(&c->ru.ru_stime) -
+                   (tv_s(&self1.ru_utime) - tv_s(&c->self0.ru_utime)) - (tv_s(&self1.ru_stime) - tv_s(&c->self0.ru_stime));
   if (c->other_cpu_s < 0) c->other_cpu_s = 0;  /* tick granularity */
-  if (pidfd >= 0) close(pidfd);
+  if (c->fd[2] >= 0) close(c->fd[2]);
+  c->fd[2] = -1;
   /* The program's own peak RSS and faults, from hb-launch (it has exited:
    * everything it wrote is in the pipe). */
   c->own_rusage = 0;
-  if (pr[0] >= 0) {
+  if (c->ru_fd >= 0) {
     char buf[128];
-    fcntl(pr[0], F_SETFL, O_NONBLOCK);
-    ssize_t n = read(pr[0], buf, sizeof buf - 1);
+    fcntl(c->ru_fd, F_SETFL, O_NONBLOCK);
+    ssize_t n = read(c->ru_fd, buf, sizeof buf - 1);
     long rss, mn, mj;
     if (n > 0) {
       buf[n] = '\0';
@@ -226,22 +247,87 @@ int hb_child_run(hb_child_t *c)
         c->own_rusage = 1;
       }
     }
-    close(pr[0]);
+    close(c->ru_fd);
+    c->ru_fd = -1;
   }
-  for (int i = 0; i < 2; i++) if (fds[i].fd >= 0) close(fds[i].fd);
+  for (int i = 0; i < 2; i++) if (c->fd[i] >= 0) { close(c->fd[i]); c->fd[i] = -1; }
+  if (c->log_path) { /* a server's stderr tail: the end of its log */
+    FILE *f = fopen(c->log_path, "r");
+    if (f) {
+      char buf[8192];
+      if (fseek(f, -(long)KEEP_STDERR, SEEK_END) != 0) rewind(f);
+      size_t n;
+      while ((n = fread(buf, 1, sizeof buf, f)) > 0) keep_tail(&c->err, buf, n, KEEP_STDERR);
+      fclose(f);
+    }
+  }
+  int status = c->status;
   c->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   c->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  c->exec_failed = c->exit_code == 127 && err.s && strstr(err.s, "hakbench: cannot execute");
-  c->last_line = last_line(out.s ? out.s : "", out.len);
-  c->stderr_tail = last_lines(err.s ? err.s : "", err.len, TAIL_LINES);
-  hb_buf_free(&out);
-  hb_buf_free(&err);
+  c->exec_failed = c->exit_code == 127 && c->err.s && strstr(c->err.s, "hakbench: cannot execute");
+  c->last_line = last_line(c->out.s ? c->out.s : "", c->out.len);
+  c->out_tail = hb_xstrdup(c->out.s ? c->out.s : "");
+  c->stderr_tail = last_lines(c->err.s ? c->err.s : "", c->err.len, TAIL_LINES);
+  hb_buf_free(&c->out);
+  hb_buf_free(&c->err);
+}
+
+/* Wait until the child has ended and its pipes are closed, killing its
+ * group at `deadline` (timed_out set). */
+static void wait_until(hb_child_t *c, double deadline)
+{
+  while (c->fd[0] >= 0 || c->fd[1] >= 0 || !c->reaped) {
+    try_reap(c);
+    if (!c->reaped && !c->timed_out && hb_now() >= deadline) {
+      c->timed_out = 1;
+      kill(-c->pid, SIGKILL);
+      kill(c->pid, SIGKILL);
+    }
+    if (c->fd[0] >= 0 || c->fd[1] >= 0 || (!c->reaped && c->fd[2] >= 0)) {
+      pump(c, 10);
+    } else if (!c->reaped) {
+      struct timespec ts = { 0, 2000000 };
+      nanosleep(&ts, NULL);
+    }
+  }
+  finish(c);
+}
+
+int hb_child_run(hb_child_t *c)
+{
+  if (hb_child_start(c, 0) != 0) return -1;
+  wait_until(c, c->t0 + c->timeout_s);
   return 0;
+}
+
+int hb_child_ended(hb_child_t *c)
+{
+  if (c->reaped) return 1;
+  if (c->fd[1] >= 0) pump(c, 0);
+  if (!try_reap(c)) return 0;
+  wait_until(c, hb_now() + 1);
+  return 1;
+}
+
+void hb_child_stop(hb_child_t *c, double grace_s)
+{
+  if (c->reaped) return;
+  kill(-c->pid, SIGTERM);
+  double deadline = hb_now() + grace_s;
+  wait_until(c, deadline);
 }
 
 void hb_child_free(hb_child_t *c)
 {
   free(c->last_line);
+  free(c->out_tail);
   free(c->stderr_tail);
-  c->last_line = c->stderr_tail = NULL;
+  c->last_line = c->out_tail = c->stderr_tail = NULL;
+}
+
+uint64_t hb_fnv1a(uint64_t h, const void *p, size_t n)
+{
+  const unsigned char *s = p;
+  for (size_t i = 0; i < n; i++) { h ^= s[i]; h *= 0x100000001b3ULL; }
+  return h;
 }

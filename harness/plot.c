@@ -113,9 +113,24 @@ static char *chart_plan(const hb_results_t *r)
       free(v);
     }
   }
-  /* Peak RSS: one group per table, cachegrind cells left out (their RSS is valgrind's). */
-  hb_buf_printf(&b, "chart\tpeak_rss.png\tpeak_rss\tpeak RSS per workload group\n");
+  /* Program cells: per table, time relative to glibc, one group of bars per program. */
+  int programs = r->ncells > 0;
   for (int i = 0; i < r->ncells; i++) {
+    const hb_cell_t *c = &r->cells[i];
+    programs &= c->program != NULL;
+    int seen = 0;
+    for (int j = 0; j < i; j++) seen |= strcmp(r->cells[j].table, c->table) == 0;
+    if (seen || !c->program || hb_layout_of(c->table)) continue;
+    hb_buf_printf(&b, "chart\t%s.png\tnormalized\t%s: time relative to glibc (lower is better)\n", c->table, c->table);
+    plan_panel(&b, r, "median; bars: IQR of the runs; throughput as time (system/value)",
+               c->table, NULL);
+  }
+  /* Peak RSS: one group per table, cachegrind cells left out (their RSS is
+   * valgrind's); for a suite of programs, one group per program. */
+  hb_buf_printf(&b, "chart\tpeak_rss.png\tpeak_rss\tpeak RSS per %s\n", programs ? "program" : "workload group");
+  for (int i = 0; i < r->ncells && programs; i++)
+    if (strchr(r->cells[i].label, '\t') == NULL) hb_buf_printf(&b, "panel\t%s\t%s\n", r->cells[i].label, r->cells[i].id);
+  for (int i = 0; i < r->ncells && !programs; i++) {
     const hb_cell_t *c = &r->cells[i];
     int seen = 0;
     for (int j = 0; j < i; j++) seen |= strcmp(r->cells[j].table, c->table) == 0;

@@ -11,7 +11,9 @@ The charts, for the tables the run has:
   larson.png       Larson throughput against threads (one panel per contention level)
   contention.png   mt_contention (one panel per remote-free share) and false_sharing
                    throughput against threads
-  peak_rss.png     largest median peak RSS per workload group and allocator
+  peak_rss.png     largest median peak RSS per workload group (or program) and allocator
+  TABLE.png        program cells: time relative to glibc, one group of bars per
+                   program, interquartile-range error bars (throughput as system/value)
 Needs matplotlib (Debian: python3-matplotlib); `hakbench plot` finds a python that has it.
 """
 import json
@@ -118,6 +120,41 @@ def peak_rss(res, chart, out):
     return save(fig, out, chart["file"])
 
 
+def normalized(res, chart, out):
+    """Program cells: each allocator's median relative to system's, as time
+    (lower is better; a throughput v counts as system/v), with the
+    interquartile range of its runs as error bars."""
+    cells = chart["panels"][0][1] if chart["panels"] else []
+    names = names_of(res)
+    if not cells or "system" not in names:
+        return None
+    fig, ax = plt.subplots(figsize=(max(6.5, len(cells) * 1.25), 4.4))
+    width = 0.8 / len(names)
+    for k, name in enumerate(names):
+        xs, ys, lo, hi = [], [], [], []
+        for i, c in enumerate(cells):
+            s, base = ok_stats(c, name), ok_stats(c, "system")
+            if not s or not base or not base["median"] or not s["median"]:
+                continue
+            if c.get("better") == "lower":
+                rel = [s[q] / base["median"] for q in ("median", "q1", "q3")]
+            else:
+                rel = [base["median"] / s[q] if s[q] else float("nan") for q in ("median", "q1", "q3")]
+            xs.append(i + (k - (len(names) - 1) / 2) * width)
+            ys.append(rel[0])
+            lo.append(max(0.0, rel[0] - min(rel[1], rel[2])))
+            hi.append(max(0.0, max(rel[1], rel[2]) - rel[0]))
+        if xs:
+            ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=name)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(cells)))
+    ax.set_xticklabels([c["label"] for c in cells], rotation=25, ha="right", fontsize="small")
+    ax.set_ylabel("time relative to glibc (1.0 = system)")
+    ax.set_title(chart["title"] + "\n" + chart["panels"][0][0], fontsize="medium")
+    ax.legend(fontsize="small", ncol=len(names))
+    return save(fig, out, chart["file"])
+
+
 def save(fig, out, name):
     fig.tight_layout()
     path = os.path.join(out, name)
@@ -142,7 +179,7 @@ def read_plan(path, res):
     return charts
 
 
-DRAW = {"size_bars": size_bars, "threads": thread_charts, "peak_rss": peak_rss}
+DRAW = {"size_bars": size_bars, "threads": thread_charts, "peak_rss": peak_rss, "normalized": normalized}
 
 
 def main(argv):

@@ -172,6 +172,14 @@ static void ratios_add(hb_ratios_t *a, int cap, const char *label, int has_sys, 
   if (has_best) a->vs_best[a->n_best++] = best;
 }
 
+const char *hb_cell_unit(const hb_cell_t *c)
+{
+  if (strcmp(c->metric, HB_METRIC_OPS) == 0) return "M ops/s";
+  if (strcmp(c->metric, HB_METRIC_INSTR) == 0) return "instructions/op";
+  if (strcmp(c->metric, HB_METRIC_WALL) == 0) return "s";
+  return c->program && c->program->unit ? c->program->unit : "value";
+}
+
 /* One row per cell of `table`, one column per allocator, and the ratios. */
 static void value_table(const R_t *R, const char *table, const char *first, hb_value_table_t *t)
 {
@@ -181,7 +189,8 @@ static void value_table(const R_t *R, const char *table, const char *first, hb_v
   for (int ci = 0; ci < R->r->ncells; ci++) {
     const hb_cell_t *c = &R->r->cells[ci];
     if (strcmp(c->table, table) != 0) continue;
-    if (t->nrows == 0) t->instr = strcmp(c->metric, HB_METRIC_OPS) != 0;
+    if (t->nrows == 0) t->unit = hb_cell_unit(c);
+    else if (t->unit && strcmp(t->unit, hb_cell_unit(c)) != 0) t->unit = NULL;
     hb_value_row_t *row = &t->rows[t->nrows++];
     row->cell = c;
     NEW(row->shown, nalloc(R));
@@ -245,6 +254,46 @@ static void collect(const R_t *R, const hb_value_table_t *const *t, int nt, hb_r
   for (int i = 1; i < a->n_sys; i++) {
     if (a->vs_sys[i] > a->vs_sys[a->best]) a->best = i;
     if (a->vs_sys[i] < a->vs_sys[a->worst]) a->worst = i;
+  }
+}
+
+/* Each allocator's geometric mean, over the rows of t where it and system
+ * both ran OK, of its time relative to system's (throughput: system/value). */
+static void other_norm(const R_t *R, const hb_value_table_t *t, double *norm, int *n)
+{
+  for (int a = 0; a < nalloc(R); a++) {
+    double logsum = 0;
+    n[a] = 0;
+    for (int i = 0; i < t->nrows && R->sys >= 0; i++) {
+      const hb_cell_t *c = t->rows[i].cell;
+      double v, s;
+      if (!cell_value(c, aname(R, a), &v) || !cell_value(c, aname(R, R->sys), &s) || !(v > 0) || !(s > 0)) continue;
+      logsum += log(c->lower_better ? v / s : s / v);
+      n[a]++;
+    }
+    norm[a] = n[a] ? exp(logsum / n[a]) : NAN;
+  }
+}
+
+/* Median peak RSS (KiB) per row and allocator. */
+static void rss_table(const R_t *R, const hb_value_table_t *t, hb_metric_table_t *m)
+{
+  m->first_col = "Peak RSS, MiB (median)";
+  NEW(m->labels, t->nrows);
+  NEW(m->v, t->nrows * nalloc(R));
+  m->nrows = t->nrows;
+  for (int i = 0; i < t->nrows; i++) {
+    const hb_cell_t *c = t->rows[i].cell;
+    m->labels[i] = c->label;
+    for (int a = 0; a < nalloc(R); a++) {
+      hb_metric_cell_t *mc = &m->v[i * nalloc(R) + a];
+      const hb_stats_t *s = stats_of(c, aname(R, a));
+      mc->fallback = t->rows[i].shown[a];
+      if (s && s->n > 0 && isfinite(s->peak_rss_kb_median) && !c->cachegrind) {
+        mc->has = 1;
+        mc->v = s->peak_rss_kb_median / 1024;
+      }
+    }
   }
 }
 
@@ -556,11 +605,24 @@ void hb_report_compute(const hb_results_t *r, hb_report_t *R)
   }
   /* other tables, in order of first appearance */
   NEW(R->other, r->ncells);
+  NEW(R->other_ratios, r->ncells);
+  NEW(R->other_rss, r->ncells);
+  NEW(R->other_norm, r->ncells * nalloc(R));
+  NEW(R->other_norm_n, r->ncells * nalloc(R));
+  R->programs = r->ncells > 0;
   for (int ci = 0; ci < r->ncells; ci++) {
     const hb_cell_t *c = &r->cells[ci];
+    R->programs &= c->program != NULL;
     int seen = hb_layout_of(c->table) != NULL;
     for (int cj = 0; cj < ci; cj++) seen |= strcmp(r->cells[cj].table, c->table) == 0;
-    if (!seen) value_table(R, c->table, "Cell", &R->other[R->nother++]);
+    if (seen) continue;
+    int k = R->nother++;
+    hb_value_table_t *t = &R->other[k];
+    value_table(R, c->table, c->program ? "Program" : "Cell", t);
+    const hb_value_table_t *tp = t;
+    collect(R, &tp, 1, &R->other_ratios[k], t->nrows);
+    other_norm(R, t, &R->other_norm[k * nalloc(R)], &R->other_norm_n[k * nalloc(R)]);
+    rss_table(R, t, &R->other_rss[k]);
   }
   machine(R);
   checklist(R);
@@ -608,6 +670,11 @@ void hb_report_free(hb_report_t *R)
   free(R->reg_status);
   for (int i = 0; i < R->nother; i++) value_table_free(&R->other[i]);
   free(R->other);
+  for (int i = 0; i < R->nother; i++) { ratios_free(&R->other_ratios[i]); metric_free(&R->other_rss[i]); }
+  free(R->other_ratios);
+  free(R->other_rss);
+  free(R->other_norm);
+  free(R->other_norm_n);
   for (int i = 0; i < R->nchecks; i++) free(R->checks[i].text);
   free(R->checks);
   for (int i = 0; i < R->nothers; i++) free(R->others[i].first);

@@ -70,7 +70,9 @@ typedef struct hb_value_row_s {
 
 typedef struct hb_value_table_s {
   const char     *table, *first_col;
-  int             instr;         /* unit: instructions/op, else M ops/s */
+  const char     *unit;          /* of every row ("M ops/s", "instructions/op",
+                                    "s", a program's unit); NULL: the rows
+                                    differ, each names its own (hb_cell_unit) */
   hb_value_row_t *rows;
   int             nrows;
 } hb_value_table_t;
@@ -171,9 +173,17 @@ typedef struct hb_report_s {
   hb_verdict_t     *reg;         /* nreg * nallocs                       */
   hb_status_t      *reg_status;
   int               reg_fails;   /* of hakmem; -1 without the table      */
-  /* other tables */
-  hb_value_table_t *other;
+  /* other tables (program cells' tables among them), each with its
+   * ratios (geometric means), each allocator's geometric mean of its time
+   * relative to system's (norm[t * nallocs + a]; throughput counted as
+   * time: system/value; NAN when none), and peak RSS per cell (KiB) */
+  hb_value_table_t  *other;
+  hb_ratios_t       *other_ratios;
+  double            *other_norm;
+  int               *other_norm_n;  /* cells in each geometric mean */
+  hb_metric_table_t *other_rss;
   int               nother;
+  int               programs;    /* every cell is a program cell: the apps report */
   /* 7. checklist */
   int               hak_ok;      /* hakmem was installed                 */
   hb_check_t       *checks;
@@ -181,6 +191,10 @@ typedef struct hb_report_s {
   hb_failures_t    *others;      /* every allocator but hakmem           */
   int               nothers;
 } hb_report_t;
+
+/* The unit a cell's values are shown in ("M ops/s", "instructions/op",
+ * "s", or a program cell's unit, "value" without one). */
+const char *hb_cell_unit(const hb_cell_t *c);
 
 void hb_report_compute(const hb_results_t *r, hb_report_t *out);
 void hb_report_free(hb_report_t *rep);

@@ -169,6 +169,7 @@ void hb_results_free(hb_results_t *r)
   for (int i = 0; i < r->ncells; i++) {
     hb_cell_t *c = &r->cells[i];
     free(c->id); free(c->table); free(c->label); free(c->workload); free(c->metric);
+    hb_program_free(c->program);
     strv_free(c->args, c->nargs);
     for (int j = 0; j < c->nseries; j++) {
       hb_series_t *s = &c->series[j];
@@ -320,6 +321,38 @@ static void load_stats(load_t *L, json_t *o, hb_stats_t *st, const char *where)
   st->peak_rss_kb_median = num_field(L, o, "peak_rss_kb_median", where);
 }
 
+/* A program cell's "program" object (harness/README.md, results.json). */
+static void load_program(load_t *L, json_t *o, hb_cell_t *c, const char *where)
+{
+  if (!json_is_object(o)) { bad(L, "%s \"program\" is not an object", where); return; }
+  hb_program_t *p = hb_xmalloc(sizeof *p);
+  memset(p, 0, sizeof *p);
+  c->program = p;
+  p->package = str_field(L, o, "package", 0, where);
+  p->prepare = str_field(L, o, "prepare", 0, where);
+  p->reset = str_field(L, o, "reset", 0, where);
+  p->stdin_file = str_field(L, o, "stdin", 0, where);
+  p->check = str_field(L, o, "check", 0, where);
+  p->pattern = str_field(L, o, "pattern", 0, where);
+  p->unit = str_field(L, o, "unit", 0, where);
+  p->reference = str_field(L, o, "reference_digest", 0, where);
+  json_t *sv = json_object_get(o, "server"), *x;
+  size_t j;
+  if (sv && !json_is_null(sv)) {
+    if (!json_is_array(sv) || json_array_size(sv) == 0) { bad(L, "%s \"server\" is not a non-empty array", where); return; }
+    p->server = hb_xmalloc(sizeof(char *) * (json_array_size(sv) + 1));
+    json_array_foreach(sv, j, x) {
+      if (!json_is_string(x)) { bad(L, "%s: a server argument is not a string", where); break; }
+      p->server[p->nserver++] = hb_xstrdup(json_string_value(x));
+    }
+    p->server[p->nserver] = NULL;
+  }
+  if (strcmp(c->metric, HB_METRIC_WALL) != 0 && strcmp(c->metric, HB_METRIC_OUT) != 0)
+    bad(L, "%s: a program cell's metric is \"wall_s\" or \"output\", not \"%s\"", where, c->metric);
+  else if (strcmp(c->metric, HB_METRIC_OUT) == 0 && !p->pattern)
+    bad(L, "%s: metric \"output\" without a \"pattern\"", where);
+}
+
 static void load_cell(load_t *L, json_t *o, size_t idx, hb_cell_t *c)
 {
   memset(c, 0, sizeof *c);
@@ -349,6 +382,10 @@ static void load_cell(load_t *L, json_t *o, size_t idx, hb_cell_t *c)
   }
   c->args[c->nargs] = NULL;
   c->threads = (int)int_field(L, o, "threads", 1, where);
+  json_t *prog = json_object_get(o, "program");
+  if (prog && !json_is_null(prog)) load_program(L, prog, c, where);
+  else if (strcmp(c->metric, HB_METRIC_OPS) != 0 && strcmp(c->metric, HB_METRIC_INSTR) != 0)
+    bad(L, "%s: metric \"%s\" is for program cells, and it has no \"program\"", where, c->metric);
   c->reps = (int)int_field(L, o, "reps", 0, where);
   c->warmup = (int)int_field(L, o, "warmup", 0, where);
   c->timeout_s = num_field(L, o, "timeout_s", where);
@@ -558,6 +595,21 @@ static json_t *stats_json(const hb_stats_t *s)
   return o;
 }
 
+static json_t *program_json(const hb_program_t *p)
+{
+  json_t *o = json_object();
+#define S(k, v) if (v) json_object_set_new(o, k, json_string(v))
+  S("package", p->package); S("prepare", p->prepare); S("reset", p->reset); S("stdin", p->stdin_file);
+  S("check", p->check); S("pattern", p->pattern); S("unit", p->unit); S("reference_digest", p->reference);
+#undef S
+  if (p->server) {
+    json_t *a = json_array();
+    for (int i = 0; i < p->nserver; i++) json_array_append_new(a, json_string(p->server[i]));
+    json_object_set_new(o, "server", a);
+  }
+  return o;
+}
+
 static json_t *cell_json(const hb_cell_t *c)
 {
   json_t *args = json_array(), *runs = json_object(), *stats = json_object();
@@ -571,11 +623,13 @@ static json_t *cell_json(const hb_cell_t *c)
     }
     if (s->has_stats) json_object_set_new(stats, s->alloc, stats_json(&s->stats));
   }
-  return json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:i, s:i, s:o, s:o, s:o}",
+  json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:i, s:i, s:o, s:o, s:o}",
                    "id", c->id, "table", c->table, "label", c->label, "workload", c->workload,
                    "args", args, "threads", c->threads, "metric", c->metric,
                    "better", c->lower_better ? "lower" : "higher", "reps", c->reps, "warmup", c->warmup,
                    "timeout_s", jnum(c->timeout_s), "runs", runs, "stats", stats);
+  if (o && c->program) json_object_set_new(o, "program", program_json(c->program));
+  return o;
 }
 
 static json_t *results_json(const hb_results_t *r)

@@ -3,6 +3,7 @@
 #include "allocators.h"
 #include "child.h"
 #include "hakbench.h"
+#include "program.h"
 #include "results.h"
 #include "suite.h"
 #include "util.h"
@@ -47,6 +48,7 @@ static void on_signal(int sig)
 {
   (void)sig;
   if (hb_child_current > 0) kill(-hb_child_current, SIGKILL); /* it has its own group */
+  if (hb_server_current > 0) kill(-hb_server_current, SIGKILL); /* a program cell's server */
   static const char msg[] = "\nhakbench: interrupted; finished runs are in results.json (resume with --resume)\n";
   ssize_t w = write(2, msg, sizeof msg - 1);
   (void)w;
@@ -125,8 +127,9 @@ static void fill_context(hb_context_t *x, const char *command, const hb_suite_t 
 /* ---- one run ---------------------------------------------------------- */
 
 typedef struct plan_s {
-  const char *out_dir;
-  int         pin_cpu;    /* -1: no pinning */
+  const char     *out_dir;
+  int             pin_cpu;  /* -1: no pinning */
+  hb_prog_cell_t *prog;     /* per cell: program cells' work folders */
 } plan_t;
 
 static char *command_string(const char *preload, char **argv)
@@ -327,6 +330,16 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
     hb_cell_t *cell = &res->cells[ci];
     int reps = cell->reps;
     double e = hb_cell_estimate_s(cell);
+    if (cell->program) {
+      int todo = 0;
+      for (int ai = 0; ai < res->nallocs; ai++)
+        for (int k = 0; res->allocs[ai].available && k < reps; k++) todo += !count_done(cell, res->allocs[ai].name, k);
+      if (todo) {
+        hb_program_prepare(cell, &plan->prog[ci], plan->out_dir);
+        if (plan->prog[ci].error) fprintf(stderr, "%s%s: %s\n", tty ? "\r\033[K" : "", cell->id, plan->prog[ci].error);
+        if (hb_results_save(res, path) != 0) return -1;  /* the reference digest */
+      }
+    }
     for (int r = -cell->warmup; r < reps; r++) {
       for (int ai = 0; ai < res->nallocs; ai++) {
         const hb_alloc_t *alloc = &res->allocs[ai];
@@ -347,7 +360,9 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
                   cell->id, name, r + 1, reps, eta, tty ? "\033[K" : "\n");
         char rep[32] = "warmup";
         if (r >= 0) snprintf(rep, sizeof rep, "%d", r + 1);
-        hb_run_t run = cell->cachegrind ? run_cachegrind(cell, alloc, plan, rep) : run_plain(cell, alloc, plan, rep);
+        hb_run_t run = cell->program      ? hb_program_run(cell, &plan->prog[ci], alloc, rep)
+                       : cell->cachegrind ? run_cachegrind(cell, alloc, plan, rep)
+                                          : run_plain(cell, alloc, plan, rep);
         est_done += e;
         if (r < 0) { hb_run_free(&run); continue; } /* warm-up: not counted */
         run.rep = r;
@@ -359,6 +374,10 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
       }
     }
   }
+  for (int ci = 0; ci < res->ncells; ci++) hb_program_cleanup(&plan->prog[ci]);
+  char *work = hb_sprintf("%s/work", plan->out_dir);
+  rmdir(work);  /* only when empty */
+  free(work);
   res->complete = 1;
   res->ctx.has_load_end = hb_loadavg(res->ctx.load_end) == 0;
   if (hb_results_save(res, path) != 0) return -1;
@@ -371,9 +390,10 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
 
 static int check_binaries(const hb_results_t *res)
 {
-  int need_valgrind = 0;
+  int need_valgrind = 0, programs = 0;
   for (int i = 0; i < res->ncells; i++) {
     const hb_cell_t *c = &res->cells[i];
+    if (c->program) { programs++; continue; } /* a missing program is that cell's ERROR */
     char *bin = hb_workload_path(c->workload);
     if (access(bin, X_OK) != 0) {
       hb_err("workload binary %s for cell '%s' is missing or not executable (%s); run `make` first",
@@ -383,6 +403,13 @@ static int check_binaries(const hb_results_t *res)
     }
     free(bin);
     need_valgrind |= c->cachegrind;
+  }
+  char *ident = hb_root_path("build/hb-identify.so");
+  int have_ident = access(ident, R_OK) == 0;
+  free(ident);
+  if (programs && !have_ident) {
+    hb_err("this suite has program cells, which need build/hb-identify.so; run `make` first");
+    return -1;
   }
   if (need_valgrind && access("/usr/bin/valgrind", X_OK) != 0) {
     hb_err("this suite has instructions_per_op cells, which need valgrind (apt-get install -y valgrind)");
@@ -505,7 +532,7 @@ int hb_run_main(int argc, char **argv)
     path = hb_sprintf("%s/results.json", out);
   }
   if (check_binaries(res) != 0) return HB_EXIT_USAGE;
-  if (dry) { plan_t p = { NULL, -1 }; return execute(res, path, &p) == 0 ? 0 : 1; }
+  if (dry) { plan_t p = { NULL, -1, NULL }; return execute(res, path, &p) == 0 ? 0 : 1; }
   if (!no_store && hb_history_check_store(store) != 0) return HB_EXIT_USAGE;  /* before, not after the run */
   if (hb_mkdirs(out) != 0) { hb_err("cannot create %s: %s", out, strerror(errno)); return HB_EXIT_USAGE; }
   if (!resume && hb_exists(path)) fprintf(stderr, "hakbench: replacing %s\n", path);
@@ -515,7 +542,8 @@ int hb_run_main(int argc, char **argv)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
-  plan_t plan = { out, pin ? last_cpu() : -1 };
+  plan_t plan = { out, pin ? last_cpu() : -1, hb_xmalloc(sizeof(hb_prog_cell_t) * (size_t)(res->ncells + 1)) };
+  memset(plan.prog, 0, sizeof(hb_prog_cell_t) * (size_t)(res->ncells + 1));
   if (execute(res, path, &plan) != 0) return 1;
   return no_store || hb_history_record_run(path, store) == 0 ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,17 @@ static int tokenize(char *line, char **tok, const char **why)
     if (*p) p++;
     *out = '\0';
   }
+}
+
+#define KNOWN_KEYS ",table,label,workload,program,threads,reps,warmup,timeout,metric,better,package,prepare,reset," \
+                   "stdin,check,server,pattern,unit,"
+#define KNOWN_KEYS_TEXT "table label workload threads metric reps warmup timeout; program cells: program package " \
+                        "prepare reset stdin check server pattern better unit"
+
+/* A file of a program cell's work folder: relative, without "..". */
+static int work_file(const char *s)
+{
+  return *s && s[0] != '/' && !strstr(s, "..");
 }
 
 static int is_name(const char *s)
@@ -113,10 +125,12 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
       for (int i = 0; i < s->ncells; i++)
         if (strcmp(s->cells[i].id, tok[1]) == 0) FAIL("duplicate cell id '%s'", tok[1]);
       hb_cell_t c = {0};
+      hb_program_t pg = {0};
+      const char *program = NULL, *better = NULL, *server = NULL;
       c.id = tok[1];
       c.reps = c.warmup = -1;
       c.threads = 0;
-      const char *metric = HB_METRIC_OPS;
+      const char *metric = NULL;
       int i = 2;
       for (; i < n && strcmp(tok[i], "--") != 0; i++) {
         char *eq = strchr(tok[i], '=');
@@ -126,19 +140,76 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
         if (strcmp(k, "table") == 0 && is_name(val)) c.table = (char *)val;
         else if (strcmp(k, "label") == 0 && *val) c.label = (char *)val;
         else if (strcmp(k, "workload") == 0 && is_name(val)) c.workload = (char *)val;
+        else if (strcmp(k, "program") == 0 && is_name(val)) program = val;
         else if (strcmp(k, "threads") == 0 && hb_parse_long(val, 1, 4096, &v)) c.threads = (int)v;
         else if (strcmp(k, "reps") == 0 && hb_parse_long(val, 1, 1000, &v)) c.reps = (int)v;
         else if (strcmp(k, "warmup") == 0 && hb_parse_long(val, 0, 1000, &v)) c.warmup = (int)v;
         else if (strcmp(k, "timeout") == 0 && hb_parse_double(val, 0.01, 86400, &d)) c.timeout_s = d;
-        else if (strcmp(k, "metric") == 0 && (strcmp(val, HB_METRIC_OPS) == 0 || strcmp(val, HB_METRIC_INSTR) == 0))
+        else if (strcmp(k, "metric") == 0 && (strcmp(val, HB_METRIC_OPS) == 0 || strcmp(val, HB_METRIC_INSTR) == 0 ||
+                                              strcmp(val, HB_METRIC_WALL) == 0 || strcmp(val, HB_METRIC_OUT) == 0))
           metric = val;
-        else if (strstr(",table,label,workload,threads,reps,warmup,timeout,metric,", hb_sprintf(",%s,", k)))
+        else if (strcmp(k, "better") == 0 && (strcmp(val, "higher") == 0 || strcmp(val, "lower") == 0)) better = val;
+        else if (strcmp(k, "package") == 0 && is_name(val)) pg.package = (char *)val;
+        else if (strcmp(k, "prepare") == 0 && *val) pg.prepare = (char *)val;
+        else if (strcmp(k, "reset") == 0 && *val) pg.reset = (char *)val;
+        else if (strcmp(k, "stdin") == 0 && work_file(val)) pg.stdin_file = (char *)val;
+        else if (strcmp(k, "check") == 0 && (strcmp(val, "none") == 0 || work_file(val))) pg.check = (char *)val;
+        else if (strcmp(k, "server") == 0 && *val) server = val;
+        else if (strcmp(k, "pattern") == 0 && *val) pg.pattern = (char *)val;
+        else if (strcmp(k, "unit") == 0 && *val) pg.unit = (char *)val;
+        else if (strstr(KNOWN_KEYS, hb_sprintf(",%s,", k)))
           FAIL("bad value for %s: '%s'", k, val);
         else
-          FAIL("unknown cell key '%s' (known: table label workload threads metric reps warmup timeout)", k);
+          FAIL("unknown cell key '%s' (known: %s)", k, KNOWN_KEYS_TEXT);
       }
       if (!c.table) FAIL("cell '%s' has no table=", c.id);
-      if (!c.workload) FAIL("cell '%s' has no workload=", c.id);
+      if (!c.workload == !program) FAIL("cell '%s' needs exactly one of workload= and program=", c.id);
+      if (!program && (pg.package || pg.prepare || pg.reset || pg.stdin_file || pg.check || server || pg.pattern || better || pg.unit))
+        FAIL("cell '%s': package prepare reset stdin check server pattern better unit are for program= cells", c.id);
+      if (program) {
+        if (!metric) metric = HB_METRIC_WALL;
+        if (strcmp(metric, HB_METRIC_WALL) != 0 && strcmp(metric, HB_METRIC_OUT) != 0)
+          FAIL("cell '%s': a program cell's metric is wall_s or output", c.id);
+        if (strcmp(metric, HB_METRIC_OUT) == 0) {
+          if (!pg.pattern || !better) FAIL("cell '%s': metric=output needs pattern=\"REGEX\" and better=higher|lower", c.id);
+          regex_t re;
+          int rc = regcomp(&re, pg.pattern, REG_EXTENDED);
+          if (rc != 0) {
+            char why[200];
+            regerror(rc, &re, why, sizeof why);
+            FAIL("cell '%s': pattern is not a valid extended regular expression: %s", c.id, why);
+          }
+          size_t groups = re.re_nsub;
+          regfree(&re);
+          if (groups < 1) FAIL("cell '%s': pattern needs a (group) around the number", c.id);
+        } else if (pg.pattern || better || pg.unit) {
+          FAIL("cell '%s': pattern, better and unit go with metric=output", c.id);
+        }
+        if (pg.check && strcmp(pg.check, "none") == 0) pg.check = NULL;
+        if (server) {
+          char *copy = hb_xstrdup(server), *stok[MAX_TOKENS];
+          int sn = tokenize(copy, stok, &why);
+          if (sn <= 0) FAIL("cell '%s': server=%s", c.id, sn < 0 ? why : "is empty");
+          if (!strstr(server, "{port}")) FAIL("cell '%s': the server must listen on {port} (127.0.0.1)", c.id);
+          pg.server = hb_xmalloc(sizeof(char *) * (size_t)(sn + 1));
+          for (int j = 0; j < sn; j++) pg.server[j] = hb_xstrdup(stok[j]);
+          pg.server[sn] = NULL;
+          pg.nserver = sn;
+          free(copy);
+        }
+        c.program = hb_xmalloc(sizeof pg);
+        *c.program = pg;
+        hb_program_t *P = c.program;
+#define DUP(f) P->f = P->f ? hb_xstrdup(P->f) : NULL
+        DUP(package); DUP(prepare); DUP(reset); DUP(stdin_file); DUP(check); DUP(pattern); DUP(unit);
+#undef DUP
+        c.workload = (char *)program;
+        if (better) c.lower_better = strcmp(better, "lower") == 0;
+      } else {
+        if (!metric) metric = HB_METRIC_OPS;
+        if (strcmp(metric, HB_METRIC_OPS) != 0 && strcmp(metric, HB_METRIC_INSTR) != 0)
+          FAIL("cell '%s': a workload cell's metric is ops_per_sec or instructions_per_op", c.id);
+      }
       if (i < n) i++; /* skip "--" */
       c.nargs = n - i;
       c.args = hb_xmalloc(sizeof(char *) * (size_t)(c.nargs + 1));
@@ -149,7 +220,7 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
       c.label = hb_xstrdup(c.label ? c.label : c.id);
       c.workload = hb_xstrdup(c.workload);
       hb_cell_set_metric(&c, metric);
-      if (!c.threads) c.threads = hb_cell_arg_long(&c, "--threads", 1, 4096, &v) ? (int)v : 1;
+      if (!c.threads) c.threads = !c.program && hb_cell_arg_long(&c, "--threads", 1, 4096, &v) ? (int)v : 1;
       if (c.cachegrind) {
         if (!hb_cell_arg_long(&c, "--iters", 1, 1L << 40, &v))
           FAIL("cell '%s': metric instructions_per_op needs '--iters N' in its arguments", c.id);

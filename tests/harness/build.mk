@@ -3,6 +3,8 @@
 #   build/tests/harness/hang_after.so     sleeps forever after 100000 allocations
 #   build/tests/harness/not_alloc.so      a shared library with no malloc
 #   build/tests/harness/order_{a,b,c}.so  log "library,rep" at start-up (run order)
+#   build/tests/harness/prog_cell         a tiny program for program cells (shims/prog_cell.c)
+#   build/tests/harness/corrupt_block.so  damages one byte of a reallocated block
 
 HB_TEST_DIR  := $(BUILD)/tests/harness
 HB_ORDER_LIBS := $(HB_TEST_DIR)/order_a.so $(HB_TEST_DIR)/order_b.so $(HB_TEST_DIR)/order_c.so
@@ -48,3 +50,14 @@ test-build: $(HB_TEST_DIR)/noalloc
 $(HB_TEST_DIR)/noalloc: tests/harness/shims/noalloc_workload.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -o $@ $<
+
+# Program cells (test_program_cells.sh): a tiny program with one mode per
+# behaviour, and an allocator that damages one byte of a reallocated block.
+test-build: $(HB_TEST_DIR)/prog_cell $(HB_TEST_DIR)/corrupt_block.so
+$(HB_TEST_DIR)/prog_cell: tests/harness/shims/prog_cell.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ $<
+
+$(HB_TEST_DIR)/corrupt_block.so: tests/harness/shims/corrupt_block.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $<
