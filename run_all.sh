@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
-# run_all.sh: reproduce the Phase 7 report on this machine.
+# run_all.sh: reproduce the Phase 7 report on this machine, then the apps
+# report (real programs from Debian packages).
 #
-# Builds everything, installs the competing allocators and matplotlib when
-# running as root (otherwise prints the apt-get line and goes on with what is
-# there), runs the phase7 suite (or quick), draws the charts, renders the
-# report and prints its path. Exits non-zero only when the harness itself
+# Builds everything, installs the competing allocators, the programs of the
+# apps suite and matplotlib when running as root (otherwise prints the
+# apt-get line and goes on with what is there), runs the phase7 suite (or
+# quick) and then apps, draws the charts, renders each report and prints
+# their paths. Exits non-zero only when the harness itself
 # fails; an allocator that crashes or hangs is a result, recorded in the report.
 set -u
 
 usage() {
   cat <<'USAGE'
-usage: ./run_all.sh [--quick] [--allocators a,b,c] [--reps N] [--out DIR]
-  --quick             run the quick suite (about 2 minutes) instead of phase7 (about 10)
+usage: ./run_all.sh [--quick] [--suites LIST] [--allocators a,b,c] [--reps N] [--out DIR]
+  --quick             the quick suite (about 2 minutes) instead of phase7 (about 10), and a
+                      smaller apps run (2 reps, no warm-up: about 3 minutes instead of 8)
+  --suites LIST       which of the two to run: phase7,apps (the default), phase7, or apps
   --allocators LIST   comma-separated: hakmem system jemalloc mimalloc tcmalloc, or NAME=PATH
                       (default: all five)
-  --reps N            measured repetitions per cell (default: the suite's: phase7 5, quick 3)
-  --out DIR           run folder (default results/<suite>; charts in plots/<suite>,
-                      or DIR/plots with --out)
+  --reps N            measured repetitions per cell (default: the suite's: phase7 5, quick 3,
+                      apps 5)
+  --out DIR           run folder of phase7/quick (default results/<suite>; charts in
+                      plots/<suite>, or DIR/plots with --out); apps goes to DIR/apps
   -h, --help          this text
-The report is <run folder>/report.md, results.json beside it.
+Each report is <run folder>/report.md, results.json beside it.
 USAGE
 }
 
-suite=phase7 allocs="" reps="" out=""
+suite=phase7 allocs="" reps="" out="" suites="phase7,apps"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) suite=quick ;;
@@ -35,11 +40,18 @@ while [ $# -gt 0 ]; do
     --out) [ $# -ge 2 ] || { echo "run_all.sh: --out needs a folder" >&2; usage >&2; exit 2; }
            out=$2; shift ;;
     --out=*) out=${1#*=} ;;
+    --suites) [ $# -ge 2 ] || { echo "run_all.sh: --suites needs a list" >&2; usage >&2; exit 2; }
+              suites=$2; shift ;;
+    --suites=*) suites=${1#*=} ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
+case "$suites" in
+  phase7,apps|apps,phase7|phase7|apps) ;;
+  *) echo "run_all.sh: --suites takes phase7,apps, phase7 or apps; got '$suites'" >&2; exit 2 ;;
+esac
 if [ -n "$reps" ] && ! [[ "$reps" =~ ^[1-9][0-9]*$ ]]; then
   echo "run_all.sh: --reps needs a whole number >= 1, got '$reps'" >&2; exit 2
 fi
@@ -61,40 +73,62 @@ if [ ! -x build/hakbench ]; then
   exit 1
 fi
 
-# 2. Competing allocators and matplotlib for the charts.
+# 2. Competing allocators, the apps suite's programs, matplotlib for the charts.
 pkgs=(python3-matplotlib)
 list=",${allocs:-jemalloc,mimalloc,tcmalloc},"
 [[ "$list" == *,jemalloc,* ]] && pkgs+=(libjemalloc2)
 [[ "$list" == *,mimalloc,* ]] && pkgs+=(libmimalloc2.0)
 [[ "$list" == *,tcmalloc,* ]] && pkgs+=(libtcmalloc-minimal4)
+if [[ ",$suites," == *,apps,* ]]; then
+  while read -r p _; do [ -n "$p" ] && [ "${p#\#}" = "$p" ] && pkgs+=("$p"); done <harness/apps/packages.txt
+fi
 if ! harness/need-packages.sh "${pkgs[@]}"; then
-  say "going on without the missing packages (their allocators are skipped, named in the report)"
+  say "going on without the missing packages (their allocators or programs are skipped, named in the report)"
 fi
 
-# 3. Run the suite.
-[ -n "$out" ] || out="results/$suite"
-args=(run "$suite" --out "$out")
-[ -n "$allocs" ] && args+=(--allocators "$allocs")
-[ -n "$reps" ] && args+=(--reps "$reps")
-say "running: build/hakbench ${args[*]}"
-build/hakbench "${args[@]}"
-rc=$?
-if [ $rc -ne 0 ]; then
-  say "hakbench run failed (exit $rc)"
-  exit $rc
-fi
+# 3. Each suite: run, charts (optional), report. summary.md holds the key
+#    tables for the top-level README (harness/update-readme.sh).
+run_suite() { # SUITE OUT [extra hakbench run options...]
+  local name=$1 dir=$2 rc
+  shift 2
+  local args=(run "$name" --out "$dir" "$@")
+  [ -n "$allocs" ] && args+=(--allocators "$allocs")
+  say "running: build/hakbench ${args[*]}"
+  build/hakbench "${args[@]}"
+  rc=$?
+  if [ $rc -ne 0 ]; then say "hakbench run $name failed (exit $rc)"; return $rc; fi
+  build/hakbench plot "$dir"
+  rc=$?
+  if [ $rc -eq 3 ]; then
+    say "charts skipped: install python3-matplotlib (apt-get install -y python3-matplotlib)"
+  elif [ $rc -ne 0 ]; then
+    say "plotting $name failed (exit $rc)"; return $rc
+  fi
+  build/hakbench report "$dir" --summary "$dir/summary.md" >"$dir/.report-path" ||
+    { say "rendering the $name report failed"; return 1; }
+  reports+=("$(cat "$dir/.report-path")")
+  rm -f "$dir/.report-path"
+}
 
-# 4. Charts (optional) and the report.
-build/hakbench plot "$out"
-rc=$?
-if [ $rc -eq 3 ]; then
-  say "charts skipped: install python3-matplotlib (apt-get install -y python3-matplotlib)"
-elif [ $rc -ne 0 ]; then
-  say "plotting failed (exit $rc)"
-  exit $rc
+reports=()
+status=0
+if [[ ",$suites," == *,phase7,* ]]; then
+  [ -n "$out" ] || out="results/$suite"
+  extra=()
+  [ -n "$reps" ] && extra+=(--reps "$reps")
+  run_suite "$suite" "$out" "${extra[@]}" || status=$?
 fi
-# summary.md: the key tables for the top-level README, links relative to the root.
-report=$(build/hakbench report "$out" --summary "$out/summary.md") || { say "rendering the report failed"; exit 1; }
+if [[ ",$suites," == *,apps,* ]]; then
+  apps_out=results/apps
+  [ "$suite" = quick ] && apps_out=results/apps-quick
+  [ -n "$out" ] && apps_out="$out/apps"
+  extra=()
+  if [ -n "$reps" ]; then extra+=(--reps "$reps")
+  elif [ "$suite" = quick ]; then extra+=(--reps 2 --warmup 0)
+  fi
+  run_suite apps "$apps_out" "${extra[@]}" || status=$?
+fi
 t=$(( $(date +%s) - t0 ))
 say "done in $((t / 60))m$((t % 60))s"
-echo "$report"
+[ ${#reports[@]} -gt 0 ] && printf '%s\n' "${reports[@]}"
+exit $status

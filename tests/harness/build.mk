@@ -53,10 +53,16 @@ $(HB_TEST_DIR)/noalloc: tests/harness/shims/noalloc_workload.c | deps
 
 # Program cells (test_program_cells.sh): a tiny program with one mode per
 # behaviour, and an allocator that damages one byte of a reallocated block.
-test-build: $(HB_TEST_DIR)/prog_cell $(HB_TEST_DIR)/corrupt_block.so
+# prog_cell_nopie: the same, not position-independent (as Debian's python3),
+# whose malloc lookup lands on a PLT entry (hb_identify.c).
+test-build: $(HB_TEST_DIR)/prog_cell $(HB_TEST_DIR)/prog_cell_nopie $(HB_TEST_DIR)/corrupt_block.so
 $(HB_TEST_DIR)/prog_cell: tests/harness/shims/prog_cell.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -o $@ $<
+
+$(HB_TEST_DIR)/prog_cell_nopie: tests/harness/shims/prog_cell.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fno-pie -no-pie -o $@ $<
 
 $(HB_TEST_DIR)/corrupt_block.so: tests/harness/shims/corrupt_block.c | deps
 	@mkdir -p $(@D)

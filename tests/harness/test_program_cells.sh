@@ -5,7 +5,8 @@
 # reallocated block), INVALID (a library without malloc), ERROR (a server
 # that does not start, a program that is not installed); the output metric,
 # an output-file check, stdin from a prepared file, a server under its
-# client. After every run, a timed-out one and a Ctrl-C, nothing is left
+# client; a program that is not position-independent (its malloc lookup
+# lands on a PLT entry) identified all the same. After every run, a timed-out one and a Ctrl-C, nothing is left
 # running. Also: the suite errors of program cells, and the apps report.
 . "$(dirname "$0")/common.sh"
 P="$SHIMS/prog_cell"
@@ -21,6 +22,7 @@ reps 1
 warmup 0
 timeout 20
 cell ok       table=apps label="print"          program=$P check=stdout -- print 300
+cell nopie    table=apps label="not PIE"        program=${P}_nopie check=stdout -- print 300
 cell rate     table=apps label="rate"           program=$P metric=output pattern="rate: ([0-9.]+) ops/s" better=higher unit=ops/s -- rate
 cell crash    table=apps label="segv"           program=$P -- segv
 cell hang     table=apps label="hang"           program=$P timeout=1 -- sleep 60
@@ -45,6 +47,9 @@ expect_status ok system OK
 expect_status ok hakmem OK
 expect_status ok corrupt WRONG_OUTPUT
 expect_status ok nomalloc INVALID
+expect_status nopie hakmem OK
+expect_status nopie corrupt WRONG_OUTPUT
+expect_status nopie nomalloc INVALID
 expect_status crash system CRASH
 expect_status hang system TIMEOUT
 expect_status file system OK

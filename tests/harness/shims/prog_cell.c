@@ -19,6 +19,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* malloc's address taken, as Python's allocator table does: built without
+ * PIE (prog_cell_nopie), the program then has a canonical PLT entry for
+ * malloc, which is what a lookup of "malloc" finds first. */
+void *(*const prog_cell_malloc)(size_t) = malloc;
+
 /* Grows n strings with realloc (blocks past 4 KiB, so an allocator that
  * damages a block on realloc changes the checksum). */
 static unsigned long checksum(int n)
@@ -26,7 +31,7 @@ static unsigned long checksum(int n)
   unsigned long h = 5381;
   for (int i = 0; i < n; i++) {
     size_t len = 0, cap = 16;
-    char *s = malloc(cap);
+    char *s = prog_cell_malloc(cap);
     if (!s) exit(2);
     for (int k = 0; k < 600 + i % 64; k++) {
       int w = snprintf(NULL, 0, "%d,", k * i);
