@@ -1,6 +1,7 @@
 /* run.c: `hakbench run`: execute a suite against the allocators, writing
  * results.json after every run (so an interrupted run keeps its work). */
 #include "allocators.h"
+#include "checks.h"
 #include "child.h"
 #include "hakbench.h"
 #include "program.h"
@@ -361,6 +362,7 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
         char rep[32] = "warmup";
         if (r >= 0) snprintf(rep, sizeof rep, "%d", r + 1);
         hb_run_t run = cell->program      ? hb_program_run(cell, &plan->prog[ci], alloc, rep)
+                       : cell->check      ? hb_check_run(cell, alloc, rep)
                        : cell->cachegrind ? run_cachegrind(cell, alloc, plan, rep)
                                           : run_plain(cell, alloc, plan, rep);
         est_done += e;
@@ -368,7 +370,8 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
         run.rep = r;
         if (run.status != HB_OK)
           fprintf(stderr, "%s%s %s rep %d: %s%s%s\n", tty ? "\r\033[K" : "", cell->id, name,
-                  r + 1, hb_status_name(run.status), run.signal ? " " : "", run.signal ? run.signal : "");
+                  r + 1, cell->check ? hb_outcome_name(run.outcome) : hb_status_name(run.status),
+                  run.signal ? " " : "", run.signal ? run.signal : "");
         hb_cell_add_run(cell, name, &run);
         if (hb_results_save(res, path) != 0) return -1;
       }
@@ -394,10 +397,10 @@ static int check_binaries(const hb_results_t *res)
   for (int i = 0; i < res->ncells; i++) {
     const hb_cell_t *c = &res->cells[i];
     if (c->program) { programs++; continue; } /* a missing program is that cell's ERROR */
-    char *bin = hb_workload_path(c->workload);
+    char *bin = c->check ? hb_check_path(c->workload) : hb_workload_path(c->workload);
     if (access(bin, X_OK) != 0) {
-      hb_err("workload binary %s for cell '%s' is missing or not executable (%s); run `make` first",
-             bin, c->id, strerror(errno));
+      hb_err("%s binary %s for cell '%s' is missing or not executable (%s); run `make` first",
+             c->check ? "check program" : "workload", bin, c->id, strerror(errno));
       free(bin);
       return -1;
     }
@@ -521,6 +524,7 @@ int hb_run_main(int argc, char **argv)
         c->reps = reps > 0 ? (int)reps : c->reps >= 0 ? c->reps : s.reps;
         c->warmup = warmup >= 0 ? (int)warmup : c->warmup >= 0 ? c->warmup : s.warmup;
       }
+      if (c->check) c->warmup = 0;  /* outcomes, not timings (suite.c) */
       c->timeout_s = timeout_s > 0 ? timeout_s : c->timeout_s > 0 ? c->timeout_s : s.timeout_s;
     }
     for (int i = 0; i < na; i++)
