@@ -958,9 +958,10 @@ static void render_summary(out_t *O, const char *report_rel)
 {
   const hb_results_t *r = O->r;
   const hb_context_t *x = &r->ctx;
-  P("Suite `%s`, %s, commit %.7s%s, %s (%ld cores), %ld runs per cell; full report: [%s](%s).\n\n", r->suite,
+  P("Suite `%s`, %s, commit %.7s%s, %s (%ld cores), %ld %s; full report: [%s](%s).\n\n", r->suite,
     x->date ? x->date : "?", x->git_commit ? x->git_commit : "?", x->git_dirty ? " (uncommitted changes)" : "",
-    x->cpu_model ? x->cpu_model : "?", x->cores, x->reps, report_rel, report_rel);
+    x->cpu_model ? x->cpu_model : "?", x->cores, x->reps,
+    !O->rep->checks_only ? "runs per cell" : x->reps == 1 ? "run per check" : "runs per check", report_rel, report_rel);
   busy_warning(O);
   {
     hb_buf_t m = {0};
