@@ -53,6 +53,17 @@ case "${1:-}" in
     # up to 35 % between runs (harness/CI.md). Instruction counts keep 1 %.
     "$hakbench" compare "$baseline" "$out/run/results.json" --md "$out/report.md" --threshold "${CI_TIMED_THRESHOLD:-20}"
     rc=$?
+    # A timed cell that regressed while other processes kept the machine
+    # busy is measured once more (the whole suite: about a minute), and the
+    # second comparison decides. Instruction counts are never retried.
+    if [ $rc -eq 1 ] && grep -q '^- regressed: .*\[busy machine\]$' "$out/report.md"; then
+      echo
+      echo "ci: a timed cell regressed while the machine was busy; measuring once more"
+      run_suite "$out/retry" || exit 2
+      "$hakbench" compare "$baseline" "$out/retry/results.json" --md "$out/report.md" --threshold "${CI_TIMED_THRESHOLD:-20}"
+      rc=$?
+      echo "ci: the verdict above is the retry's (first run kept in $out/run)"
+    fi
     echo
     echo "ci: comparison written to $out/report.md (exit $rc)"
     exit $rc

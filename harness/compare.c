@@ -14,6 +14,7 @@
  * are left out.
  */
 #include "compare.h"
+#include "report_data.h"
 #include "mannwhitney.h"
 #include "md.h"
 #include "results.h"
@@ -52,6 +53,8 @@ typedef struct {
                               when that is not below alpha, else 0          */
   const char *verdict;     /* NULL when not compared                       */
   char *note;              /* NULL when none                               */
+  double busy;             /* timed, current run measured on a busy machine:
+                              the CPUs other processes used; else NAN      */
 } row_t;
 
 typedef struct {
@@ -164,7 +167,7 @@ static row_t *add_row(rows_t *rows)
   }
   row_t *r = &rows->v[rows->n++];
   memset(r, 0, sizeof *r);
-  r->change = r->p = r->base = r->cur = NAN;
+  r->change = r->p = r->base = r->cur = r->busy = NAN;
   r->note = NULL;
   return r;
 }
@@ -237,6 +240,14 @@ static void compare_alloc(row_t *row, const hb_cell_t *bc, const hb_cell_t *cc, 
     if (beyond && significant) row->verdict = worse ? "regressed" : "improved";
     else if (beyond || (!row->counted && significant)) row->verdict = "within noise";
     else row->verdict = "no change";
+    double other = row->counted ? NAN : hb_cell_other_cpus(cc);
+    if (isfinite(other) && other >= HB_BUSY_CPUS) {
+      row->busy = other;
+      char *n = hb_sprintf("%s%smeasured on a busy machine (other processes used %.2f CPUs)", row->note ? row->note : "",
+                           row->note ? "; " : "", other);
+      free(row->note);
+      row->note = n;
+    }
     if (row->counted && (row->n_base > 1 || row->n_cur > 1) &&
         (b[0] != row->base || c[0] != row->cur))
       row->note = hb_xstrdup("counts vary between repetitions: medians compared");
@@ -442,8 +453,9 @@ static void report(hb_buf_t *f, const rows_t *rows, const tally_t *t, const opti
     if (!isfinite(r->change)) hb_buf_printf(f, "%s\n", r->note ? r->note : "");
     else if (r->counted) hb_buf_printf(f, "%+.2f %% instructions per op (exact counts, threshold %g %%)\n",
                                        r->change, o->instr_threshold);
-    else hb_buf_printf(f, "%+.2f %% %s, p = %.3g (alpha %g, threshold %g %%)\n", r->change,
-                       r->vs_system ? "relative to system" : "ops/s", r->p, o->alpha, o->threshold);
+    else hb_buf_printf(f, "%+.2f %% %s, p = %.3g (alpha %g, threshold %g %%)%s\n", r->change,
+                       r->vs_system ? "relative to system" : "ops/s", r->p, o->alpha, o->threshold,
+                       isfinite(r->busy) ? " [busy machine]" : "");
   }
 }
 

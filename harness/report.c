@@ -154,8 +154,9 @@ static void value_table_geo(out_t *O, const hb_value_table_t *v, const hb_ratios
       char *label = v->unit ? hb_xstrdup(row->cell->label)
                             : hb_sprintf("%s (%s%s)", row->cell->label, hb_cell_unit(row->cell),
                                          row->cell->lower_better ? ", lower is better" : "");
-      if (row->busy) hb_md_addf(&t, "%s (busy)", label);
-      else hb_md_add(&t, label);
+      char nruns[48] = "";
+      if (row->cell->reps != O->r->ctx.reps && !row->cell->cachegrind) snprintf(nruns, sizeof nruns, " (%d runs)", row->cell->reps);
+      hb_md_addf(&t, "%s%s%s", label, nruns, row->busy ? " (busy)" : "");
       free(label);
       for (int a = 0; a < O->r->nallocs; a++) { fmt_shown(buf, sizeof buf, row->cell, &row->shown[a]); hb_md_add(&t, buf); }
       fmt_paired(buf, sizeof buf, &row->p_sys, NULL);
@@ -782,18 +783,21 @@ static void header(out_t *O)
   P("| Machine | %s, %ld cores, Linux %s |\n", OR(x->cpu_model, "?"), x->cores, OR(x->kernel, "?"));
   P("| glibc | %s |\n", OR(x->glibc, "?"));
   P("| Build flags | `%s` |\n", OR(x->build_flags, "?"));
-  if (O->rep->checks_only)
+  if (O->rep->checks_only) {  /* outcomes: no verdicts, never more rounds */
     P("| Method | %ld run%s per check and allocator, no warm-up, allocators interleaved; outcomes, not timings; "
       "timeout %g s (the suite may give some checks longer) |\n", x->reps, x->reps == 1 ? "" : "s", x->timeout_s);
-  else
+  } else {
   P("| Method | %ld measured runs + %ld warm-up per cell and allocator, allocators interleaved within each repetition; "
     "median ±IQR/2 reported; timeout %g s; single-threaded runs %s |\n",
     x->reps, x->warmup, x->timeout_s, x->pin ? "pinned to one CPU" : "not pinned");
-  if (!O->rep->checks_only)
+  if (x->min_time_s > 0)
+    P("| Repetitions | auto: a cell whose runs are short got more interleaved rounds, until each allocator had "
+      "about %g s of runs (at most %ld); the rows that did say how many |\n", x->min_time_s, x->max_reps);
   P("| Verdicts | \"hakmem vs X\" is the median of the per-repetition ratios hakmem/X (runs with the same repetition "
     "index ran side by side) with its %.0f %% sign-test interval [low-high]; better or worse only when the interval "
     "leaves out 100 %% and is at least %.0f %% sure (5 or more repetitions), else a tie: ≈. The best other allocator "
     "is named only when it is ahead |\n", HB_CI_LEVEL * 100, HB_MIN_COVERAGE * 100);
+  }
   {
     hb_buf_t m = {0};
     machine_text(O, &m);

@@ -132,7 +132,7 @@ static void cell_cpu_sums(const hb_cell_t *c, double *other, double *wall)
 }
 
 /* Mean CPUs other processes used during a cell's runs, NAN if not recorded. */
-static double cell_other_cpus(const hb_cell_t *c)
+double hb_cell_other_cpus(const hb_cell_t *c)
 {
   double other = 0, wall = 0;
   cell_cpu_sums(c, &other, &wall);
@@ -203,7 +203,7 @@ static void value_table(const R_t *R, const char *table, const char *first, hb_v
       judge(NULL, 0, &row->p_best);
     }
     row->vs_best = row->p_best.ratio;
-    row->other_cpus = cell_other_cpus(c);
+    row->other_cpus = hb_cell_other_cpus(c);
     row->busy = isfinite(row->other_cpus) && row->other_cpus >= HB_BUSY_CPUS;
   }
 }
@@ -581,7 +581,7 @@ static void machine(R_t *R)
     const hb_cell_t *c = &R->r->cells[ci];
     cell_cpu_sums(c, &other, &wall);
     if (c->cachegrind || c->check) continue;  /* counts or outcomes, not times */
-    double oc = cell_other_cpus(c);
+    double oc = hb_cell_other_cpus(c);
     if (!isfinite(oc)) continue;
     R->timed_cells++;
     R->busy_cells += oc >= HB_BUSY_CPUS;

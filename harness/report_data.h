@@ -245,6 +245,9 @@ typedef struct hb_report_s {
 /* The unit a cell's values are shown in ("M ops/s", "instructions/op",
  * "s", or a program cell's unit, "value" without one). */
 const char *hb_cell_unit(const hb_cell_t *c);
+/* Mean CPUs other processes used during a cell's runs (all allocators),
+ * NAN when not recorded; >= HB_BUSY_CPUS: measured on a busy machine. */
+double hb_cell_other_cpus(const hb_cell_t *c);
 
 void hb_report_compute(const hb_results_t *r, hb_report_t *out);
 void hb_report_free(hb_report_t *rep);

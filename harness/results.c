@@ -522,6 +522,9 @@ static void load_context(load_t *L, json_t *o, hb_context_t *x)
   double t = num_field(L, o, "timeout_s", w);
   x->timeout_s = isfinite(t) ? t : 0;
   x->pin = bool_field(L, o, "pin", 0, w);
+  double mt = num_field(L, o, "min_time_s", w);
+  x->min_time_s = isfinite(mt) && mt > 0 ? mt : 0;
+  x->max_reps = int_field(L, o, "max_reps", 0, w);
   x->suite_file = str_field(L, o, "suite_file", 0, w);
   x->description = str_field(L, o, "description", 0, w);
   x->has_load_start = load_triple(L, o, "load_avg_start", x->load_start);
@@ -722,6 +725,10 @@ static json_t *results_json(const hb_results_t *r)
                           "glibc", jstr(x->glibc), "build_flags", jstr(x->build_flags), "command", jstr(x->command),
                           "reps", (json_int_t)x->reps, "warmup", (json_int_t)x->warmup, "timeout_s", x->timeout_s,
                           "pin", x->pin, "suite_file", jstr(x->suite_file), "description", jstr(x->description));
+  if (x->min_time_s > 0) {
+    json_object_set_new(ctx, "min_time_s", json_real(x->min_time_s));
+    json_object_set_new(ctx, "max_reps", json_integer(x->max_reps));
+  }
   if (x->nresumed) {
     json_t *res = json_array();
     for (int i = 0; i < x->nresumed; i++) json_array_append_new(res, json_string(x->resumed[i]));

@@ -118,6 +118,10 @@ typedef struct hb_context_s {
   int    git_dirty, pin;
   long   cores, reps, warmup;
   double timeout_s;
+  double min_time_s;         /* auto-repetition: a cell whose runs are short
+                                gets rounds until each allocator has about
+                                this many seconds of runs (0: off)        */
+  long   max_reps;           /* ... but at most this many repetitions      */
   char **resumed;            /* commands of each --resume                  */
   int    has_load_start, has_load_end;  /* 0: not recorded (older files)   */
   double load_start[3], load_end[3];    /* /proc/loadavg: 1, 5, 15 minutes */

@@ -5,6 +5,7 @@
 #include "child.h"
 #include "hakbench.h"
 #include "program.h"
+#include "stats.h"
 #include "results.h"
 #include "suite.h"
 #include "util.h"
@@ -36,6 +37,10 @@ static const char run_usage[] =
   "  --reps N           measured repetitions per cell (default: the suite's, 5)\n"
   "  --warmup N         uncounted warm-up runs per cell and allocator (default 1)\n"
   "  --timeout S        seconds before a run is killed as TIMEOUT (default 60)\n"
+  "  --min-time S       auto-repetition: a cell whose runs are short gets more rounds,\n"
+  "                     until each allocator has about S seconds of runs (at most the\n"
+  "                     suite's max, default 30 repetitions); 0 turns it off\n"
+  "                     (default: the suite's min_time, else off)\n"
   "  --out DIR          run folder (default results/SUITE)\n"
   "  --pin              pin single-threaded runs to one CPU\n"
   "  --resume DIR       continue the interrupted run in DIR, skipping finished runs\n"
@@ -56,13 +61,18 @@ static void on_signal(int sig)
   _exit(130);
 }
 
+/* The run's start, UTC, to the millisecond: with the machine, suite and
+ * commit it identifies the run in the results store, so two runs started in
+ * the same second stay two runs. */
 static char *iso_date(void)
 {
-  time_t t = time(NULL);
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
   struct tm tm;
-  gmtime_r(&t, &tm);
+  gmtime_r(&ts.tv_sec, &tm);
   char buf[64];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts.tv_nsec / 1000000);
   return hb_xstrdup(buf);
 }
 
@@ -120,6 +130,8 @@ static void fill_context(hb_context_t *x, const char *command, const hb_suite_t 
   x->warmup = warmup;
   x->timeout_s = timeout_s;
   x->pin = pin;
+  x->min_time_s = s->min_time_s;
+  x->max_reps = s->max_reps;
   x->suite_file = hb_xstrdup(s->path);
   x->description = s->description ? hb_xstrdup(s->description) : NULL;
   x->has_load_start = hb_loadavg(x->load_start) == 0;
@@ -288,6 +300,87 @@ static hb_run_t run_cachegrind(const hb_cell_t *cell, const hb_alloc_t *alloc, c
   return run;
 }
 
+/* Progress of the run, for the ETA line. */
+typedef struct progress_s {
+  long   done, total;
+  double t0, est_done, est_total;
+  int    tty;
+} progress_t;
+
+static int count_done(const hb_cell_t *cell, const char *alloc, int rep);
+static void fmt_mmss(char *buf, size_t n, double s);
+
+/* Rounds [from, to) of cell ci (negative: warm-ups), allocators
+ * interleaved within each round; runs already in the results are skipped. */
+static int run_rounds(hb_results_t *res, const char *path, const plan_t *plan, int ci, int from, int to,
+                      progress_t *g)
+{
+  hb_cell_t *cell = &res->cells[ci];
+  double e = hb_cell_estimate_s(cell);
+  char eta[32];
+  for (int r = from; r < to; r++) {
+    for (int ai = 0; ai < res->nallocs; ai++) {
+      const hb_alloc_t *alloc = &res->allocs[ai];
+      const char *name = alloc->name;
+      if (!alloc->available) continue;
+      int todo = 0;
+      for (int k = from < 0 ? 0 : from; k < to; k++) todo += !count_done(cell, name, k);
+      if (!todo || (r >= 0 && count_done(cell, name, r))) continue;
+      g->done++;
+      double el = hb_now() - g->t0;
+      double left = g->est_done > 0 ? (g->est_total - g->est_done) * el / g->est_done : g->est_total - g->est_done;
+      fmt_mmss(eta, sizeof eta, left);
+      if (r < 0)
+        fprintf(stderr, "%s[%ld/%ld] %s %s warm-up  ETA %s%s", g->tty ? "\r" : "", g->done, g->total,
+                cell->id, name, eta, g->tty ? "\033[K" : "\n");
+      else
+        fprintf(stderr, "%s[%ld/%ld] %s %s rep %d/%d  ETA %s%s", g->tty ? "\r" : "", g->done, g->total,
+                cell->id, name, r + 1, to, eta, g->tty ? "\033[K" : "\n");
+      char rep[32] = "warmup";
+      if (r >= 0) snprintf(rep, sizeof rep, "%d", r + 1);
+      hb_run_t run = cell->program      ? hb_program_run(cell, &plan->prog[ci], alloc, rep)
+                     : cell->check      ? hb_check_run(cell, alloc, rep)
+                     : cell->cachegrind ? run_cachegrind(cell, alloc, plan, rep)
+                                        : run_plain(cell, alloc, plan, rep);
+      g->est_done += e;
+      if (r < 0) { hb_run_free(&run); continue; } /* warm-up: not counted */
+      run.rep = r;
+      if (run.status != HB_OK)
+        fprintf(stderr, "%s%s %s rep %d: %s%s%s\n", g->tty ? "\r\033[K" : "", cell->id, name,
+                r + 1, cell->check ? hb_outcome_name(run.outcome) : hb_status_name(run.status),
+                run.signal ? " " : "", run.signal ? run.signal : "");
+      hb_cell_add_run(cell, name, &run);
+      if (hb_results_save(res, path) != 0) return -1;
+    }
+  }
+  return 0;
+}
+
+/* The repetitions a cell should get under auto-repetition: enough for
+ * min_time_s of runs per allocator at the median run's wall time, at most
+ * max_reps; its current count when that is already enough, when it is off
+ * or the cell is measured by cachegrind. */
+static int more_reps(const hb_results_t *res, const hb_cell_t *cell)
+{
+  const hb_context_t *x = &res->ctx;
+  /* exact counts and check outcomes are not timings: never more rounds */
+  if (!(x->min_time_s > 0) || cell->cachegrind || cell->check || cell->reps >= x->max_reps) return cell->reps;
+  size_t n = 0;
+  for (int i = 0; i < cell->nseries; i++) n += (size_t)cell->series[i].nruns;
+  double *w = hb_xmalloc(sizeof(double) * (n + 1));
+  n = 0;
+  for (int i = 0; i < cell->nseries; i++)
+    for (int k = 0; k < cell->series[i].nruns; k++) {
+      const hb_run_t *run = &cell->series[i].runs[k];
+      if (run->status == HB_OK && isfinite(run->wall_s) && run->wall_s > 0) w[n++] = run->wall_s;
+    }
+  double med = n ? hb_median(w, n) : NAN;
+  free(w);
+  if (!(med > 0)) return cell->reps;
+  double want = ceil(x->min_time_s / med);
+  return want > x->max_reps ? (int)x->max_reps : want > cell->reps ? (int)want : cell->reps;
+}
+
 /* ---- the loop --------------------------------------------------------- */
 
 static int count_done(const hb_cell_t *cell, const char *alloc, int rep)
@@ -325,12 +418,12 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
   if (plan->out_dir == NULL) return 0; /* dry run */
 
   int tty = isatty(2);
-  long done = 0;
-  double t0 = hb_now(), est_done = 0;
+  progress_t prog = { 0, total, hb_now(), 0, est_total, tty };
+  int avail = 0;
+  for (int ai = 0; ai < res->nallocs; ai++) avail += res->allocs[ai].available;
   for (int ci = 0; ci < res->ncells; ci++) {
     hb_cell_t *cell = &res->cells[ci];
     int reps = cell->reps;
-    double e = hb_cell_estimate_s(cell);
     if (cell->program) {
       int todo = 0;
       for (int ai = 0; ai < res->nallocs; ai++)
@@ -341,40 +434,17 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
         if (hb_results_save(res, path) != 0) return -1;  /* the reference digest */
       }
     }
-    for (int r = -cell->warmup; r < reps; r++) {
-      for (int ai = 0; ai < res->nallocs; ai++) {
-        const hb_alloc_t *alloc = &res->allocs[ai];
-        const char *name = alloc->name;
-        if (!alloc->available) continue;
-        int todo = 0;
-        for (int k = 0; k < reps; k++) todo += !count_done(cell, name, k);
-        if (!todo || (r >= 0 && count_done(cell, name, r))) continue;
-        done++;
-        double el = hb_now() - t0;
-        double left = est_done > 0 ? (est_total - est_done) * el / est_done : est_total - est_done;
-        fmt_mmss(eta, sizeof eta, left);
-        if (r < 0)
-          fprintf(stderr, "%s[%ld/%ld] %s %s warm-up  ETA %s%s", tty ? "\r" : "", done, total,
-                  cell->id, name, eta, tty ? "\033[K" : "\n");
-        else
-          fprintf(stderr, "%s[%ld/%ld] %s %s rep %d/%d  ETA %s%s", tty ? "\r" : "", done, total,
-                  cell->id, name, r + 1, reps, eta, tty ? "\033[K" : "\n");
-        char rep[32] = "warmup";
-        if (r >= 0) snprintf(rep, sizeof rep, "%d", r + 1);
-        hb_run_t run = cell->program      ? hb_program_run(cell, &plan->prog[ci], alloc, rep)
-                       : cell->check      ? hb_check_run(cell, alloc, rep)
-                       : cell->cachegrind ? run_cachegrind(cell, alloc, plan, rep)
-                                          : run_plain(cell, alloc, plan, rep);
-        est_done += e;
-        if (r < 0) { hb_run_free(&run); continue; } /* warm-up: not counted */
-        run.rep = r;
-        if (run.status != HB_OK)
-          fprintf(stderr, "%s%s %s rep %d: %s%s%s\n", tty ? "\r\033[K" : "", cell->id, name,
-                  r + 1, cell->check ? hb_outcome_name(run.outcome) : hb_status_name(run.status),
-                  run.signal ? " " : "", run.signal ? run.signal : "");
-        hb_cell_add_run(cell, name, &run);
-        if (hb_results_save(res, path) != 0) return -1;
-      }
+    if (run_rounds(res, path, plan, ci, -cell->warmup, cell->reps, &prog) != 0) return -1;
+    /* Auto-repetition: a short cell gets more interleaved rounds (no
+     * second warm-up) until each allocator has about min_time_s of runs. */
+    int want = more_reps(res, cell);
+    if (want > cell->reps) {
+      int from = cell->reps;
+      cell->reps = want;
+      if (hb_results_save(res, path) != 0) return -1;
+      prog.total += (long)(want - from) * avail;
+      prog.est_total += (want - from) * avail * hb_cell_estimate_s(cell);
+      if (run_rounds(res, path, plan, ci, from, want, &prog) != 0) return -1;
     }
   }
   for (int ci = 0; ci < res->ncells; ci++) hb_program_cleanup(&plan->prog[ci]);
@@ -384,8 +454,8 @@ static int execute(hb_results_t *res, const char *path, const plan_t *plan)
   res->complete = 1;
   res->ctx.has_load_end = hb_loadavg(res->ctx.load_end) == 0;
   if (hb_results_save(res, path) != 0) return -1;
-  fmt_mmss(eta, sizeof eta, hb_now() - t0);
-  fprintf(stderr, "%shakbench: %ld runs done in %s; results in %s\n", tty ? "\r\033[K" : "", done, eta, path);
+  fmt_mmss(eta, sizeof eta, hb_now() - prog.t0);
+  fprintf(stderr, "%shakbench: %ld runs done in %s; results in %s\n", tty ? "\r\033[K" : "", prog.done, eta, path);
   return 0;
 }
 
@@ -438,11 +508,12 @@ int hb_run_main(int argc, char **argv)
     { "out", required_argument, 0, 'o' },        { "pin", no_argument, 0, 'p' },
     { "resume", required_argument, 0, 'R' },     { "dry-run", no_argument, 0, 'n' },
     { "store", required_argument, 0, 'S' },      { "no-store", no_argument, 0, 'N' },
+    { "min-time", required_argument, 0, 'm' },
     { "help", no_argument, 0, 'h' },             { 0, 0, 0, 0 } };
   const char *allocs = NULL, *out = NULL, *resume = NULL, *store = NULL;
   int no_store = 0;
   long reps = -1, warmup = -1;
-  double timeout_s = -1;
+  double timeout_s = -1, min_time = -1;
   int pin = 0, dry = 0, o;
   char *command = join_command(argc, argv); /* before getopt permutes argv */
   /* Test hook (tests/harness/test_peak_rss.sh): hold and touch this many MiB,
@@ -457,6 +528,7 @@ int hb_run_main(int argc, char **argv)
     case 'r': if (!hb_parse_long(optarg, 1, 1000, &reps)) { hb_err("run: --reps needs a whole number 1..1000, got '%s'", optarg); return HB_EXIT_USAGE; } break;
     case 'w': if (!hb_parse_long(optarg, 0, 1000, &warmup)) { hb_err("run: --warmup needs a whole number 0..1000, got '%s'", optarg); return HB_EXIT_USAGE; } break;
     case 't': if (!hb_parse_double(optarg, 0.01, 86400, &timeout_s)) { hb_err("run: --timeout needs seconds > 0, got '%s'", optarg); return HB_EXIT_USAGE; } break;
+    case 'm': if (!hb_parse_double(optarg, 0, 3600, &min_time)) { hb_err("run: --min-time needs seconds >= 0, got '%s'", optarg); return HB_EXIT_USAGE; } break;
     case 'o': out = optarg; break;
     case 'p': pin = 1; break;
     case 'R': resume = optarg; break;
@@ -476,7 +548,7 @@ int hb_run_main(int argc, char **argv)
   hb_results_t *res;
   char *path;
   if (resume) {
-    if (allocs || reps > 0 || warmup >= 0 || timeout_s > 0 || out || pin) {
+    if (allocs || reps > 0 || warmup >= 0 || timeout_s > 0 || out || pin || min_time >= 0) {
       hb_err("run: --resume continues with the settings stored in results.json; drop the other options");
       return HB_EXIT_USAGE;
     }
@@ -513,6 +585,10 @@ int hb_run_main(int argc, char **argv)
     memset(res, 0, sizeof *res);
     res->suite = hb_xstrdup(s.name);
     fill_context(&res->ctx, command, &s, r0, w0, t0, pin);
+    if (min_time >= 0) {
+      res->ctx.min_time_s = min_time;
+      if (res->ctx.max_reps <= 0) res->ctx.max_reps = 30;
+    }
     res->allocs = a;
     res->nallocs = na;
     res->cells = s.cells;    /* taken over from the suite */

@@ -207,6 +207,12 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
     } else if (strcmp(tok[0], "timeout") == 0) {
       if (n != 2 || !hb_parse_double(tok[1], 0.01, 86400, &d)) FAIL("'timeout' takes seconds (> 0)");
       s->timeout_s = d;
+    } else if (strcmp(tok[0], "min_time") == 0) {
+      if ((n != 2 && n != 3) || !hb_parse_double(tok[1], 0, 3600, &d) ||
+          (n == 3 && !hb_parse_long(tok[2], 1, 1000, &v)))
+        FAIL("'min_time' takes seconds and, optionally, the most repetitions (default 30)");
+      s->min_time_s = d;
+      s->max_reps = n == 3 ? (int)v : 30;
     } else if (strcmp(tok[0], "description") == 0) {
       if (n != 2) FAIL("'description' takes one quoted text");
       free(s->description);
@@ -323,7 +329,7 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
       char *why = expand_checks(s, tok, n);
       if (why) { fprintf(stderr, "hakbench: %s:%d: %s\n", path, lineno, why); free(why); goto fail; }
     } else {
-      FAIL("unknown directive '%s' (known: cell checks reps warmup timeout description)", tok[0]);
+      FAIL("unknown directive '%s' (known: cell checks reps warmup timeout min_time description)", tok[0]);
     }
   }
   (void)reps_set;

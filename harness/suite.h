@@ -12,6 +12,8 @@ typedef struct hb_suite_s {
   char      *description;
   int        reps, warmup;  /* defaults for the run (options override)   */
   double     timeout_s;
+  double     min_time_s;    /* "min_time S": auto-repetition (0: off)    */
+  int        max_reps;      /* "min_time S N": at most N repetitions     */
   hb_cell_t *cells;
   int        ncells;
 } hb_suite_t;

@@ -116,6 +116,11 @@ check "resume ran exactly the 2 missing runs" grep -q 'hakbench: 2 runs done' "$
 check "resume: the file is complete again" [ "$(pyq "$R" "print(r['complete'])")" = True ]
 expect conform_align/pvalloc system pass OK
 
+# Auto-repetition (--min-time) is for timings: check cells keep one round.
+"$HB" run "$TMP/small.suite" --allocators system --min-time 1 --out "$TMP/mintime" --no-store >"$TMP/mintime.log" 2>&1
+check "--min-time adds no round to check cells" \
+  [ "$(pyq "$TMP/mintime/results.json" "print(sorted({len(c['runs']['system']) for c in r['cells']}), sorted({c['reps'] for c in r['cells']}))")" = "[1] [1]" ]
+
 # ---- 2. CRASH and HANG inside a check -------------------------------------
 cat >"$TMP/faulty.suite" <<'SUITE'
 reps 1
