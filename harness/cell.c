@@ -13,6 +13,19 @@ void hb_cell_set_metric(hb_cell_t *c, const char *metric)
   if (strcmp(metric, HB_METRIC_OUT) != 0) c->lower_better = c->cachegrind || strcmp(metric, HB_METRIC_WALL) == 0;
 }
 
+const char *hb_check_kind_name(hb_check_kind_t k)
+{
+  return k == HB_CHECK_CONFORM ? "conformance" : k == HB_CHECK_MISUSE ? "misuse" : "none";
+}
+
+int hb_check_kind_parse(const char *s, hb_check_kind_t *out)
+{
+  if (strcmp(s, "conformance") == 0) *out = HB_CHECK_CONFORM;
+  else if (strcmp(s, "misuse") == 0) *out = HB_CHECK_MISUSE;
+  else return 0;
+  return 1;
+}
+
 void hb_program_free(hb_program_t *p)
 {
   if (!p) return;
@@ -102,6 +115,7 @@ static double arg_num(const hb_cell_t *c, const char *name, double dflt)
 double hb_cell_estimate_s(const hb_cell_t *c)
 {
   if (c->program) return 2.0; /* the apps suite aims at 0.5-5 s per run */
+  if (c->check) return 0.1;   /* most scenarios take milliseconds, a few 1-2 s */
   /* Start-up plus work at roughly 40M ops/s, or the run's own time limit. */
   const char *w = strrchr(c->workload, '/');
   w = w ? w + 1 : c->workload;

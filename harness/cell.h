@@ -25,6 +25,15 @@ typedef struct hb_program_s {
                          under glibc ("fnv1a64:..."), NULL until it ran      */
 } hb_program_t;
 
+/* A check cell runs one scenario of a check program (workloads/checks/,
+ * build/checks/PROGRAM SCENARIO) and records its outcome instead of a
+ * number; harness/README.md ("Check cells") has the syntax. */
+typedef enum hb_check_kind_e {
+  HB_CHECK_NONE = 0,      /* a workload or program cell                      */
+  HB_CHECK_CONFORM,       /* conformance: pass or fail, with the reason      */
+  HB_CHECK_MISUSE         /* misuse: what the allocator did (stopped, ...)   */
+} hb_check_kind_t;
+
 typedef struct hb_cell_s {
   char  *id;          /* unique within the suite, e.g. "rm100k/64"             */
   char  *table;       /* report table it belongs to, e.g. "random_mixed_short" */
@@ -32,6 +41,8 @@ typedef struct hb_cell_s {
   char  *workload;    /* name under build/workloads/, or a path with a '/';
                          for a program cell, the program (looked up in PATH) */
   hb_program_t *program; /* NULL for a workload cell                         */
+  hb_check_kind_t check; /* a check cell: its kind (workload = the check
+                            program, args = { scenario }); else NONE       */
   char **args;        /* arguments passed to the workload (NULL-terminated)    */
   int    nargs;
   int    threads;     /* from threads= or the --threads argument, else 1       */
@@ -52,6 +63,11 @@ typedef struct hb_cell_s {
 #define HB_METRIC_INSTR "instructions_per_op"
 #define HB_METRIC_WALL  "wall_s"      /* program cells: seconds, lower is better */
 #define HB_METRIC_OUT   "output"      /* program cells: a number from stdout     */
+#define HB_METRIC_OUTCOME "outcome"   /* check cells: an outcome, no number       */
+
+/* "conformance", "misuse"; and back (1 when known). */
+const char *hb_check_kind_name(hb_check_kind_t k);
+int         hb_check_kind_parse(const char *s, hb_check_kind_t *out);
 
 /* Set lower_better and cachegrind from the metric name ("output" keeps
  * lower_better as the caller set it). */

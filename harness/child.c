@@ -126,6 +126,10 @@ static void child_exec(hb_child_t *c, int out, int err, int rusage_fd)
     if (sched_setaffinity(0, sizeof set, &set) != 0)
       dprintf(2, "hakbench: cannot pin to CPU %d: %s\n", c->pin_cpu, strerror(errno));
   }
+  if (c->no_core) {
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
+  }
   signal(SIGPIPE, SIG_DFL);
   if (via) {
     int n = 0;
@@ -152,6 +156,7 @@ int hb_child_start(hb_child_t *c, int is_server)
   c->out_digest = HB_FNV_INIT;
   memset(&c->out, 0, sizeof c->out);
   memset(&c->err, 0, sizeof c->err);
+  memset(&c->err_head, 0, sizeof c->err_head);
   if (!c->log_path) {
     if (pipe2(po, O_CLOEXEC) != 0) return -1;
     if (pipe2(pe, O_CLOEXEC) != 0) { close(po[0]); close(po[1]); return -1; }
@@ -210,6 +215,10 @@ static void pump(hb_child_t *c, int wait_ms)
     ssize_t n = read(fds[i].fd, buf, sizeof buf);
     if (n > 0) {
       if (i == 0) c->out_digest = hb_fnv1a(c->out_digest, buf, (size_t)n);
+      else if (c->err_head.len < HB_CHILD_KEEP_HEAD) {
+        size_t room = HB_CHILD_KEEP_HEAD - c->err_head.len;
+        hb_buf_addn(&c->err_head, buf, (size_t)n < room ? (size_t)n : room);
+      }
       keep_tail(i == 0 ? &c->out : &c->err, buf, (size_t)n, i == 0 ? HB_CHILD_KEEP_STDOUT : KEEP_STDERR);
     } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
       close(fds[i].fd);
@@ -268,8 +277,10 @@ static void finish(hb_child_t *c)
   c->last_line = last_line(c->out.s ? c->out.s : "", c->out.len);
   c->out_tail = hb_xstrdup(c->out.s ? c->out.s : "");
   c->stderr_tail = last_lines(c->err.s ? c->err.s : "", c->err.len, TAIL_LINES);
+  c->stderr_head = hb_xstrdup(c->err_head.s ? c->err_head.s : "");
   hb_buf_free(&c->out);
   hb_buf_free(&c->err);
+  hb_buf_free(&c->err_head);
 }
 
 /* Wait until the child has ended and its pipes are closed, killing its
@@ -322,7 +333,8 @@ void hb_child_free(hb_child_t *c)
   free(c->last_line);
   free(c->out_tail);
   free(c->stderr_tail);
-  c->last_line = c->out_tail = c->stderr_tail = NULL;
+  free(c->stderr_head);
+  c->last_line = c->out_tail = c->stderr_tail = c->stderr_head = NULL;
 }
 
 uint64_t hb_fnv1a(uint64_t h, const void *p, size_t n)

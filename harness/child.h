@@ -21,6 +21,8 @@ typedef struct hb_child_s {
   const char *log_path;   /* stdout and stderr go to this file instead of
                              being read by hakbench (servers); NULL = pipes */
   char *const *env;       /* extra NAME=VALUE settings, NULL-terminated    */
+  int         no_core;    /* RLIMIT_CORE 0: a crash is an expected outcome
+                             (check cells), not worth a core file        */
   /* out */
   int         timed_out;  /* killed at the time limit (or, for a stopped
                              server, after its grace period)             */
@@ -37,6 +39,8 @@ typedef struct hb_child_s {
   char       *out_tail;   /* the last HB_CHILD_KEEP_STDOUT bytes of stdout */
   uint64_t    out_digest; /* FNV-1a 64 of the whole of stdout (pipes only) */
   char       *stderr_tail;/* last lines of stderr (or of log_path)         */
+  char       *stderr_head;/* the first HB_CHILD_KEEP_HEAD bytes of stderr
+                             (pipes only; "" when none)                   */
   /* private: the process in flight */
   pid_t       pid;
   int         fd[3];      /* stdout, stderr, pidfd; -1 when closed         */
@@ -44,10 +48,11 @@ typedef struct hb_child_s {
   int         reaped, status;
   double      t0, busy0;
   struct rusage self0;
-  hb_buf_t    out, err;
+  hb_buf_t    out, err, err_head;
 } hb_child_t;
 
 #define HB_CHILD_KEEP_STDOUT (64 * 1024)
+#define HB_CHILD_KEEP_HEAD   4096
 
 /* The process group of the run in progress (0 when none), and of a server
  * started for it, for signal handlers. */

@@ -10,7 +10,8 @@
  *  - counted (instructions_per_op, from cachegrind): exact and repeatable,
  *    so only the change against a small threshold matters.
  * Only hakmem's verdicts decide the exit status; --all also shows the other
- * allocators' cells for information.
+ * allocators' cells for information. Check cells (outcomes, not numbers)
+ * are left out.
  */
 #include "compare.h"
 #include "report_data.h"
@@ -262,7 +263,7 @@ static long compare_cells(const hb_results_t *base, const hb_results_t *cur, con
   long common = 0;
   for (int i = 0; i < cur->ncells; i++) {
     const hb_cell_t *cc = &cur->cells[i], *bc = find_cell(base, cc->id);
-    if (!bc) continue;
+    if (!bc || cc->check || bc->check) continue;  /* check cells hold outcomes, not measurements */
     common++;
     if (strcmp(bc->metric, cc->metric)) {
       hb_err("compare: cell %s measures %s in the baseline but %s now: regenerate the baseline", cc->id,
@@ -464,7 +465,7 @@ static size_t cells_missing(const hb_results_t *a, const hb_results_t *b, char *
   size_t n = 0;
   *out = hb_xmalloc(((size_t)a->ncells + 1) * sizeof **out);
   for (int i = 0; i < a->ncells; i++)
-    if (!find_cell(b, a->cells[i].id)) (*out)[n++] = a->cells[i].id;
+    if (!a->cells[i].check && !find_cell(b, a->cells[i].id)) (*out)[n++] = a->cells[i].id;
   return n;
 }
 
@@ -531,7 +532,8 @@ int hb_compare_main(int argc, char **argv)
              "p = %.3g >= alpha %g (run more repetitions)", r->id, r->n_base, r->n_cur, r->p_floor, o.alpha);
   }
   if (common == 0)
-    hb_err("compare: no cells in common between %s and %s", files[0], files[1]);
+    hb_err("compare: no cells in common between %s and %s%s", files[0], files[1],
+           base->ncells && cur->ncells && base->cells[0].check ? " (check cells hold outcomes and are not compared)" : "");
 
   if (common > 0) {
     tally_t t;

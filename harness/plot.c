@@ -132,12 +132,13 @@ static char *chart_plan(const hb_results_t *r)
     if (strchr(r->cells[i].label, '\t') == NULL) hb_buf_printf(&b, "panel\t%s\t%s\n", r->cells[i].label, r->cells[i].id);
   for (int i = 0; i < r->ncells && !programs; i++) {
     const hb_cell_t *c = &r->cells[i];
-    int seen = 0;
+    int seen = c->check != HB_CHECK_NONE;  /* outcomes: no chart */
     for (int j = 0; j < i; j++) seen |= strcmp(r->cells[j].table, c->table) == 0;
     if (seen) continue;
     hb_buf_t ids = {0};
     for (int j = i; j < r->ncells; j++)
-      if (strcmp(r->cells[j].table, c->table) == 0 && !r->cells[j].cachegrind) hb_buf_printf(&ids, "\t%s", r->cells[j].id);
+      if (strcmp(r->cells[j].table, c->table) == 0 && !r->cells[j].cachegrind && !r->cells[j].check)
+        hb_buf_printf(&ids, "\t%s", r->cells[j].id);
     if (ids.s) hb_buf_printf(&b, "panel\t%s%s\n", c->table, ids.s);
     hb_buf_free(&ids);
   }

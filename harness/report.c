@@ -405,6 +405,214 @@ static void section_checklist(out_t *O)
   P("\n\n");
 }
 
+/* ---- conformance and misuse ---------------------------------------------- */
+
+/* A check's text in a markdown table cell: '|' escaped, newlines and
+ * backquotes blanked. */
+static void md_text(hb_buf_t *b, const char *s, size_t max)
+{
+  hb_buf_add(b, "");
+  for (size_t k = 0; s && s[k] && k < max; k++) {
+    if (s[k] == '|') hb_buf_add(b, "\\|");
+    else if (s[k] == '`' || (unsigned char)s[k] < 32) hb_buf_add(b, " ");
+    else hb_buf_addn(b, s + k, 1);
+  }
+}
+
+/* An outcome as the tables show it: conformance pass / **FAIL** /
+ * **CRASH** (SIGSEGV) / **HANG**; misuse in words; a failed run (HANG,
+ * INVALID, ERROR) in capitals. */
+static void outcome_text(hb_buf_t *b, hb_outcome_t o, const char *signal)
+{
+  switch (o) {
+  case HB_OUT_PASS: hb_buf_add(b, "pass"); break;
+  case HB_OUT_FAIL: hb_buf_add(b, "**FAIL**"); break;
+  case HB_OUT_CRASH: hb_buf_printf(b, "**CRASH**%s%s%s", signal ? " (" : "", signal ? signal : "", signal ? ")" : ""); break;
+  case HB_OUT_STOPPED: hb_buf_add(b, "stopped"); break;
+  case HB_OUT_REPORTED: hb_buf_add(b, "reported"); break;
+  case HB_OUT_NO_DAMAGE: hb_buf_add(b, "no damage"); break;
+  case HB_OUT_SILENT: hb_buf_add(b, "silent"); break;
+  case HB_OUT_CRASHED_ELSEWHERE: hb_buf_add(b, "crashed elsewhere"); break;
+  case HB_OUT_HANG: hb_buf_add(b, "**HANG**"); break;
+  case HB_OUT_INVALID: hb_buf_add(b, "**INVALID**"); break;
+  default: hb_buf_add(b, "**ERROR**"); break;
+  }
+}
+
+static void check_cell_text(hb_buf_t *b, const hb_check_shown_t *sh)
+{
+  hb_buf_add(b, "");
+  if (sh->kind == HB_SHOW_NA) { hb_buf_add(b, "n/a"); return; }
+  if (sh->kind == HB_SHOW_NOT_RUN) { hb_buf_add(b, "not run"); return; }
+  if (!sh->varies) outcome_text(b, sh->outcome, sh->signal);
+  else
+    for (int k = HB_OUT_PASS, first = 1; k < HB_OUT_COUNT; k++) {
+      if (!sh->n[k]) continue;
+      if (!first) hb_buf_add(b, ", ");
+      first = 0;
+      outcome_text(b, (hb_outcome_t)k, k == HB_OUT_CRASH ? sh->signal : NULL);
+      hb_buf_printf(b, " ×%d", sh->n[k]);
+    }
+  if (sh->note) hb_buf_printf(b, " [%d]", sh->note);
+}
+
+static void check_table(out_t *O, const hb_check_table_t *t, const char *first)
+{
+  hb_md_table_t md;
+  alloc_table(O, &md, first, 0, NULL, 'l');
+  for (int i = 0; i < t->nrows; i++) {
+    hb_md_addf(&md, "`%s`", t->rows[i].cell->id);
+    for (int a = 0; a < O->r->nallocs; a++) {
+      hb_buf_t b = {0};
+      check_cell_text(&b, &t->rows[i].shown[a]);
+      hb_md_add(&md, b.s);
+      hb_buf_free(&b);
+    }
+  }
+  emit(O, &md);
+  P("\n");
+  for (int i = 0; i < t->nnotes; i++) {
+    const hb_check_note_t *n = &t->notes[i];
+    hb_buf_t d = {0};
+    md_text(&d, n->detail ? n->detail : "(no detail recorded)", 300);
+    P("[%d] %s, `%s`: %s: %s\n", i + 1, aname(O, n->alloc), n->cell->id, hb_outcome_name(n->outcome), d.s);
+    hb_buf_free(&d);
+    if (i + 1 < t->nnotes) P("\n");
+  }
+  if (t->nnotes) P("\n");
+}
+
+/* Which count a row of the counts table shows (besides an outcome). */
+enum { COUNT_PROTECTED = -1, COUNT_VARIES = -2, COUNT_INVALID_ERROR = -3 };
+
+static int count_of(const hb_check_counts_t *k, int which, int kind)
+{
+  switch (which) {
+  case COUNT_PROTECTED: return k->protected_cases;
+  case COUNT_VARIES: return k->varies[kind];
+  case COUNT_INVALID_ERROR: return k->n[kind][HB_OUT_INVALID] + k->n[kind][HB_OUT_ERROR];
+  default: return k->n[kind][which];
+  }
+}
+
+/* A row of the counts table: one number per allocator ("n/a" when it was
+ * not installed); passed and protected also say of how many cells. kind:
+ * 0 conformance, 1 misuse. */
+static void count_row(out_t *O, hb_md_table_t *t, const char *label, int which, int kind)
+{
+  hb_md_add(t, label);
+  for (int a = 0; a < O->r->nallocs; a++) {
+    const hb_check_counts_t *k = &O->rep->check_counts[a];
+    int n = count_of(k, which, kind);
+    if (!k->installed) hb_md_add(t, "n/a");
+    else if (which == HB_OUT_PASS || which == COUNT_PROTECTED) hb_md_addf(t, "**%d** of %d", n, k->cells[kind]);
+    else hb_md_addf(t, "%d", n);
+  }
+}
+
+/* Some allocator has cells counted under `which` (see count_row). */
+static int count_any(const out_t *O, int which, int kind)
+{
+  for (int a = 0; a < O->r->nallocs; a++)
+    if (count_of(&O->rep->check_counts[a], which, kind)) return 1;
+  return 0;
+}
+
+#define ROW_PASSED    "Conformance checks passed"
+#define ROW_PROTECTED "Misuse cases protected (stopped + reported)"
+#define ROW_SILENT    "Misuse cases silent (the damage showed)"
+
+/* The counts per allocator; summary: only the rows the README shows. */
+static void check_counts(out_t *O, int summary)
+{
+  const hb_report_t *R = O->rep;
+  hb_md_table_t t;
+  alloc_table(O, &t, "Cells per outcome", 0, NULL, 'r');
+  if (R->nconform) {
+    count_row(O, &t, ROW_PASSED, HB_OUT_PASS, 0);
+    if (!summary) {
+      count_row(O, &t, "Conformance: failed", HB_OUT_FAIL, 0);
+      count_row(O, &t, "Conformance: crashed (a signal)", HB_OUT_CRASH, 0);
+      count_row(O, &t, "Conformance: hung (time limit)", HB_OUT_HANG, 0);
+      if (count_any(O, COUNT_INVALID_ERROR, 0)) count_row(O, &t, "Conformance: invalid or error", COUNT_INVALID_ERROR, 0);
+      if (count_any(O, COUNT_VARIES, 0)) count_row(O, &t, "Conformance: outcome varied between runs", COUNT_VARIES, 0);
+    }
+  }
+  if (R->nmisuse) {
+    count_row(O, &t, ROW_PROTECTED, COUNT_PROTECTED, 1);
+    if (!summary) {
+      count_row(O, &t, "Misuse: stopped", HB_OUT_STOPPED, 1);
+      count_row(O, &t, "Misuse: reported", HB_OUT_REPORTED, 1);
+    }
+    count_row(O, &t, ROW_SILENT, HB_OUT_SILENT, 1);
+    if (!summary) {
+      count_row(O, &t, "Misuse: no damage seen", HB_OUT_NO_DAMAGE, 1);
+      count_row(O, &t, "Misuse: crashed elsewhere", HB_OUT_CRASHED_ELSEWHERE, 1);
+      count_row(O, &t, "Misuse: hung (time limit)", HB_OUT_HANG, 1);
+      if (count_any(O, COUNT_INVALID_ERROR, 1)) count_row(O, &t, "Misuse: invalid or error", COUNT_INVALID_ERROR, 1);
+      if (count_any(O, COUNT_VARIES, 1)) count_row(O, &t, "Misuse: outcome varied between runs", COUNT_VARIES, 1);
+    }
+  }
+  emit(O, &t);
+  P("\n");
+}
+
+static void section_checks(out_t *O)
+{
+  const hb_report_t *R = O->rep;
+  if (!R->has_checks) return;
+  P("## Conformance and misuse\n\n"
+    "Each check is one scenario of a check program (`workloads/checks/`), run in its own process under each "
+    "allocator (`LD_PRELOAD`; glibc without) and classified from its exit status or signal, its stdout and its "
+    "stderr (`workloads/checks/README.md`, \"Classification\"). A conformance check passes, or FAILs with the "
+    "reason in a footnote; **CRASH**: killed by a signal; **HANG**: killed at its time limit. A misuse scenario "
+    "shows what the allocator did: *stopped* (an abort or a fatal signal before the damage was used, or a visible "
+    "refusal), *reported* (a message on stderr, and no damage showed), *silent* (the program went on and the damage "
+    "showed), *no damage* (nothing reported and nothing seen: ignored, neutralised, or latent beyond the probe), "
+    "*crashed elsewhere* (a signal after the damage was handed to the program). Protected = stopped + reported. "
+    "One cell by hand: `LD_PRELOAD=LIBRARY build/checks/PROGRAM SCENARIO`; every cell of one allocator: "
+    "`workloads/checks/classify.sh ALLOCATOR`.\n\n");
+  P("### Counts per allocator\n\n");
+  check_counts(O, 0);
+  if (R->nconform) {
+    P("### Conformance checks\n\n");
+    check_table(O, &R->conform, "Check");
+  }
+  if (R->nmisuse) {
+    P("### Misuse scenarios\n\n");
+    check_table(O, &R->misuse, "Scenario");
+  }
+}
+
+/* Every run of every check cell: outcome, status, detail. */
+static void check_runs(out_t *O)
+{
+  static const char *const head[] = { "Cell", "Allocator", "Rep", "Outcome", "Status", "Detail" };
+  hb_md_table_t t;
+  hb_md_init(&t, 6, head, "llrlll");
+  for (int ci = 0; ci < O->r->ncells; ci++) {
+    const hb_cell_t *c = &O->r->cells[ci];
+    if (!c->check) continue;
+    for (int i = 0; i < O->r->nallocs; i++) {
+      const hb_series_t *s = hb_cell_series(c, aname(O, i));
+      for (int j = 0; s && j < s->nruns; j++) {
+        const hb_run_t *run = &s->runs[j];
+        hb_buf_t d = {0};
+        md_text(&d, run->detail, 200);
+        hb_md_add(&t, c->id);
+        hb_md_add(&t, aname(O, i));
+        hb_md_addf(&t, "%d", run->rep + 1);
+        hb_md_add(&t, hb_outcome_name(run->outcome));
+        hb_md_addf(&t, "%s%s%s", hb_status_name(run->status), run->signal ? " " : "", run->signal ? run->signal : "");
+        hb_md_add(&t, d.s);
+        hb_buf_free(&d);
+      }
+    }
+  }
+  P("\nCheck runs:\n\n");
+  emit(O, &t);
+}
+
 /* Every failed run with the last line of its stderr (the crash message). */
 static void failed_runs(out_t *O)
 {
@@ -413,7 +621,7 @@ static void failed_runs(out_t *O)
   hb_md_init(&t, 5, head, "llrll");
   for (int ci = 0; ci < O->r->ncells; ci++) {
     const hb_cell_t *c = &O->r->cells[ci];
-    for (int i = 0; i < O->r->nallocs; i++) {
+    for (int i = 0; i < O->r->nallocs && !c->check; i++) {  /* check runs: their own table */
       const hb_series_t *s = hb_cell_series(c, aname(O, i));
       for (int j = 0; s && j < s->nruns; j++) {
         const hb_run_t *run = &s->runs[j];
@@ -446,6 +654,14 @@ static void failed_runs(out_t *O)
 
 static void raw_data(out_t *O)
 {
+  if (O->rep->checks_only) {
+    P("## Raw data\n\n<details>\n<summary>Every check and allocator: outcome, status, detail</summary>\n");
+    check_runs(O);
+    P("\nThe detail is the reason of a failed check, the signal and where it came, the allocator's first line on "
+      "stderr, or the first damage the probe saw. Each run's command line, exit status, stderr tail and rusage are "
+      "in results.json.\n\n</details>\n");
+    return;
+  }
   P("## Raw data\n\n<details>\n<summary>Every cell and allocator: status, statistics of the OK runs, each sample</summary>\n\n");
   static const char *const head[] = { "Cell", "Allocator", "Status", "n", "Median", "Min", "Max", "IQR",
                                       "Peak RSS MiB", "Samples" };
@@ -453,7 +669,7 @@ static void raw_data(out_t *O)
   hb_md_init(&t, 10, head, "lllrrrrrrl");
   for (int ci = 0; ci < O->r->ncells; ci++) {
     const hb_cell_t *c = &O->r->cells[ci];
-    for (int i = 0; i < O->r->nallocs; i++) {
+    for (int i = 0; i < O->r->nallocs && !c->check; i++) {  /* check runs: their own table */
       const hb_series_t *s = hb_cell_series(c, aname(O, i));
       if (!s || !s->has_stats) continue;
       const hb_stats_t *st = &s->stats;
@@ -484,6 +700,7 @@ static void raw_data(out_t *O)
   }
   emit(O, &t);
   failed_runs(O);
+  if (O->rep->has_checks) check_runs(O);
   P("\nUnits: M ops/s for throughput cells, instructions per op for instructions_per_op cells%s. ",
     O->rep->programs ? ", seconds or the named unit for program cells" : "");
   P(
@@ -495,6 +712,12 @@ static void busy_warning(out_t *O)
 {
   const hb_report_t *R = O->rep;
   if (!R->busy) return;
+  if (R->checks_only) {
+    P("> **WARNING: BUSY MACHINE.** Other processes used %.2f CPUs on average during the runs (threshold %.1f). "
+      "Outcomes do not depend on speed, but a check that hung may only have been slow: run again when the "
+      "machine is idle.\n\n", R->other_cpus, HB_BUSY_CPUS);
+    return;
+  }
   P("> **WARNING: BUSY MACHINE.** Other processes used %.2f CPUs on average during the runs "
     "(threshold %.1f; %d of %d timed cells measured mostly while busy, marked \"(busy)\"). "
     "Throughput figures and verdicts may not hold on a quiet machine: run again when it is idle.\n\n",
@@ -537,7 +760,11 @@ static void header(out_t *O)
   const char *suite = r->suite;
   P("# hakmem benchmark report: suite `%s`\n\n", suite);
   busy_warning(O);
-  if (O->rep->programs)
+  if (O->rep->checks_only)
+    P("Conformance and misuse checks: each scenario run in its own process under every allocator, its outcome "
+      "classified from what the process left behind. A run counts only when the check program reported the "
+      "allocator asked for serving its `malloc`. Generated by `build/hakbench report` from `results.json` alone.\n\n");
+  else if (O->rep->programs)
     P("Real programs, each run under every allocator side by side (`LD_PRELOAD`; a server under the allocator "
       "with its client under glibc). A run counts only when every process of it reported the allocator asked "
       "for serving its `malloc`, and, for programs with an output check, when its output matched glibc's. "
@@ -556,6 +783,10 @@ static void header(out_t *O)
   P("| Machine | %s, %ld cores, Linux %s |\n", OR(x->cpu_model, "?"), x->cores, OR(x->kernel, "?"));
   P("| glibc | %s |\n", OR(x->glibc, "?"));
   P("| Build flags | `%s` |\n", OR(x->build_flags, "?"));
+  if (O->rep->checks_only) {  /* outcomes: no verdicts, never more rounds */
+    P("| Method | %ld run%s per check and allocator, no warm-up, allocators interleaved; outcomes, not timings; "
+      "timeout %g s (the suite may give some checks longer) |\n", x->reps, x->reps == 1 ? "" : "s", x->timeout_s);
+  } else {
   P("| Method | %ld measured runs + %ld warm-up per cell and allocator, allocators interleaved within each repetition; "
     "median ±IQR/2 reported; timeout %g s; single-threaded runs %s |\n",
     x->reps, x->warmup, x->timeout_s, x->pin ? "pinned to one CPU" : "not pinned");
@@ -566,6 +797,7 @@ static void header(out_t *O)
     "index ran side by side) with its %.0f %% sign-test interval [low-high]; better or worse only when the interval "
     "leaves out 100 %% and is at least %.0f %% sure (5 or more repetitions), else a tie: ≈. The best other allocator "
     "is named only when it is ahead |\n", HB_CI_LEVEL * 100, HB_MIN_COVERAGE * 100);
+  }
   {
     hb_buf_t m = {0};
     machine_text(O, &m);
@@ -580,6 +812,8 @@ static void header(out_t *O)
   else if (strcmp(suite, "quick") == 0 || strcmp(suite, "phase7") == 0)
     P("\nTo reproduce: `./run_all.sh%s` (builds, installs the allocators, runs, renders), or the command above "
       "followed by `build/hakbench plot DIR` and `build/hakbench report DIR`.\n\n", suite[0] == 'q' ? " --quick" : "");
+  else if (O->rep->checks_only)
+    P("\nTo reproduce: the command above, then `build/hakbench report DIR`.\n\n");
   else
     P("\nTo reproduce: the command above, then `build/hakbench plot DIR` and `build/hakbench report DIR`.\n\n");
   static const char *const head[] = { "Allocator", "Library", "Package", "Version" };
@@ -615,7 +849,7 @@ static void header(out_t *O)
     any |= hb_exists(p);
     free(p);
   }
-  if (!any)
+  if (!any && !O->rep->checks_only)  /* a checks report has no charts */
     P("Charts not generated: run `build/hakbench plot <run folder>` (needs python3-matplotlib: "
       "`apt-get install -y python3-matplotlib`).\n\n");
 }
@@ -697,9 +931,18 @@ static void render_programs(out_t *O)
   raw_data(O);
 }
 
+/* A suite of check cells only: the header, the section, the raw data. */
+static void render_checks(out_t *O)
+{
+  header(O);
+  section_checks(O);
+  raw_data(O);
+}
+
 static void render_report(out_t *O)
 {
   if (O->rep->programs) { render_programs(O); return; }
+  if (O->rep->checks_only) { render_checks(O); return; }
   header(O);
   section_random_mixed(O, 0);
   section_longrun(O);
@@ -708,6 +951,7 @@ static void render_report(out_t *O)
   section_rss(O);
   section_regressions(O);
   section_other(O);
+  section_checks(O);
   section_checklist(O);
   raw_data(O);
 }
@@ -718,18 +962,26 @@ static void render_summary(out_t *O, const char *report_rel)
 {
   const hb_results_t *r = O->r;
   const hb_context_t *x = &r->ctx;
-  P("Suite `%s`, %s, commit %.7s%s, %s (%ld cores), %ld runs per cell; full report: [%s](%s).\n\n", r->suite,
+  P("Suite `%s`, %s, commit %.7s%s, %s (%ld cores), %ld %s; full report: [%s](%s).\n\n", r->suite,
     x->date ? x->date : "?", x->git_commit ? x->git_commit : "?", x->git_dirty ? " (uncommitted changes)" : "",
-    x->cpu_model ? x->cpu_model : "?", x->cores, x->reps, report_rel, report_rel);
+    x->cpu_model ? x->cpu_model : "?", x->cores, x->reps,
+    !O->rep->checks_only ? "runs per cell" : x->reps == 1 ? "run per check" : "runs per check", report_rel, report_rel);
   busy_warning(O);
   {
     hb_buf_t m = {0};
     machine_text(O, &m);
+    if (O->rep->checks_only) P("Machine state: %s.\n\n", m.s);
+    else
     P("Machine state: %s. Ratios: median of the paired per-repetition ratios with a %.0f %% interval; "
       "≈ marks a tie (the interval includes 100 %%).\n\n", m.s, HB_CI_LEVEL * 100);
     hb_buf_free(&m);
   }
   if (!r->complete) P("**Incomplete run.**\n\n");
+  if (O->rep->checks_only) {
+    P("Conformance and misuse (protected = stopped + reported):\n\n");
+    check_counts(O, 1);
+    return;
+  }
   if (O->rep->programs) {
     section_programs(O, 1);
     return;
@@ -742,6 +994,10 @@ static void render_summary(out_t *O, const char *report_rel)
   }
   P("Success criteria:\n\n");
   checklist_items(O);
+  if (O->rep->has_checks) {
+    P("Conformance and misuse (protected = stopped + reported):\n\n");
+    check_counts(O, 1);
+  }
 }
 
 /* Relative path from folder `from` to `to` (both absolute, normalized). */

@@ -392,7 +392,7 @@ static int failures(const R_t *R, const char *name, char **first)
   int n = 0;
   for (int ci = 0; ci < R->r->ncells; ci++) {
     const hb_cell_t *c = &R->r->cells[ci];
-    const hb_series_t *s = hb_cell_series(c, name);
+    const hb_series_t *s = c->check ? NULL : hb_cell_series(c, name);  /* check outcomes: their own section */
     for (int j = 0; s && j < s->nruns; j++) {
       if (s->runs[j].status == HB_OK) continue;
       if (n < 5) hb_buf_printf(&d, "%s%s %s", n ? ", " : "", c->id, hb_status_name(s->runs[j].status));
@@ -475,6 +475,103 @@ static void checklist(R_t *R)
   }
 }
 
+/* ---- conformance and misuse ---------------------------------------------- */
+
+static int outcome_passes(hb_outcome_t o) { return o == HB_OUT_PASS; }
+
+/* What one allocator's runs of a check cell showed. */
+static hb_check_shown_t check_shown(const R_t *R, const hb_cell_t *c, int a)
+{
+  hb_check_shown_t sh;
+  memset(&sh, 0, sizeof sh);
+  sh.kind = HB_SHOW_NA;
+  if (!available(R, a)) return sh;
+  const hb_series_t *s = hb_cell_series(c, aname(R, a));
+  if (!s || s->nruns == 0) { sh.kind = HB_SHOW_NOT_RUN; return sh; }
+  sh.kind = HB_SHOW_VALUE;
+  sh.outcome = s->runs[0].outcome;
+  sh.signal = s->runs[0].signal;
+  for (int k = 0; k < s->nruns; k++) {
+    sh.n[s->runs[k].outcome]++;
+    sh.varies |= s->runs[k].outcome != sh.outcome;
+  }
+  return sh;
+}
+
+/* The first run of a series with outcome o: its detail, for a footnote. */
+static const char *detail_of(const hb_cell_t *c, const char *alloc, hb_outcome_t o)
+{
+  const hb_series_t *s = hb_cell_series(c, alloc);
+  for (int k = 0; s && k < s->nruns; k++)
+    if (s->runs[k].outcome == o) return s->runs[k].detail;
+  return NULL;
+}
+
+/* One table per kind: a row per cell, a footnote for every outcome that
+ * needs its reason (conformance: all but pass; misuse: hang, invalid,
+ * error), numbered in row order. */
+static void check_table(R_t *R, hb_check_kind_t kind, hb_check_table_t *t)
+{
+  int n = 0;
+  for (int ci = 0; ci < R->r->ncells; ci++) n += R->r->cells[ci].check == kind;
+  NEW(t->rows, n);
+  NEW(t->notes, n * nalloc(R));
+  for (int ci = 0; ci < R->r->ncells; ci++) {
+    const hb_cell_t *c = &R->r->cells[ci];
+    if (c->check != kind) continue;
+    hb_check_row_t *row = &t->rows[t->nrows++];
+    row->cell = c;
+    NEW(row->shown, nalloc(R));
+    for (int a = 0; a < nalloc(R); a++) {
+      hb_check_shown_t *sh = &row->shown[a];
+      *sh = check_shown(R, c, a);
+      if (sh->kind != HB_SHOW_VALUE) continue;
+      /* the outcome that needs a reason: the shown one, or when the runs
+       * differ the first run's that is not a plain result */
+      hb_outcome_t o = sh->outcome;
+      for (int k = HB_OUT_PASS; sh->varies && k < HB_OUT_COUNT; k++)
+        if (sh->n[k] && (kind == HB_CHECK_CONFORM ? !outcome_passes((hb_outcome_t)k) : k >= HB_OUT_HANG)) { o = (hb_outcome_t)k; break; }
+      int needs = kind == HB_CHECK_CONFORM ? !outcome_passes(o) : o >= HB_OUT_HANG;
+      if (!needs) continue;
+      t->notes[t->nnotes] = (hb_check_note_t){ c, a, o, detail_of(c, aname(R, a), o) };
+      sh->note = ++t->nnotes;
+    }
+  }
+}
+
+static void checks(R_t *R)
+{
+  const hb_results_t *r = R->r;
+  R->checks_only = r->ncells > 0;
+  for (int ci = 0; ci < r->ncells; ci++) {
+    const hb_cell_t *c = &r->cells[ci];
+    R->has_checks |= c->check != HB_CHECK_NONE;
+    R->checks_only &= c->check != HB_CHECK_NONE;
+    R->nconform += c->check == HB_CHECK_CONFORM;
+    R->nmisuse += c->check == HB_CHECK_MISUSE;
+  }
+  if (!R->has_checks) return;
+  check_table(R, HB_CHECK_CONFORM, &R->conform);
+  check_table(R, HB_CHECK_MISUSE, &R->misuse);
+  NEW(R->check_counts, nalloc(R));
+  for (int a = 0; a < nalloc(R); a++) {
+    hb_check_counts_t *k = &R->check_counts[a];
+    k->installed = available(R, a);
+    for (int pass = 0; pass < 2; pass++) {
+      const hb_check_table_t *t = pass ? &R->misuse : &R->conform;
+      for (int i = 0; i < t->nrows; i++) {
+        const hb_check_shown_t *sh = &t->rows[i].shown[a];
+        if (sh->kind != HB_SHOW_VALUE) continue;
+        k->cells[pass]++;
+        if (sh->varies) k->varies[pass]++;
+        else k->n[pass][sh->outcome]++;
+      }
+    }
+    k->passed = k->n[0][HB_OUT_PASS];
+    k->protected_cases = k->n[1][HB_OUT_STOPPED] + k->n[1][HB_OUT_REPORTED];
+  }
+}
+
 /* ---- the machine -------------------------------------------------------- */
 
 static void machine(R_t *R)
@@ -483,7 +580,7 @@ static void machine(R_t *R)
   for (int ci = 0; ci < R->r->ncells; ci++) {
     const hb_cell_t *c = &R->r->cells[ci];
     cell_cpu_sums(c, &other, &wall);
-    if (c->cachegrind) continue;  /* counts, not times: load does not matter */
+    if (c->cachegrind || c->check) continue;  /* counts or outcomes, not times */
     double oc = hb_cell_other_cpus(c);
     if (!isfinite(oc)) continue;
     R->timed_cells++;
@@ -562,7 +659,7 @@ void hb_report_compute(const hb_results_t *r, hb_report_t *R)
   NEW(R->rss, r->ncells * nalloc(R));
   for (int ci = 0; ci < r->ncells; ci++) {
     const hb_cell_t *c = &r->cells[ci];
-    int seen = c->cachegrind;
+    int seen = c->cachegrind || c->check;
     for (int cj = 0; cj < ci; cj++) seen |= strcmp(r->cells[cj].table, c->table) == 0;
     if (seen) continue;
     for (int i = 0; i < nalloc(R); i++) {
@@ -570,7 +667,7 @@ void hb_report_compute(const hb_results_t *r, hb_report_t *R)
       for (int cj = 0; cj < r->ncells; cj++) {
         const hb_cell_t *d = &r->cells[cj];
         const hb_stats_t *s = stats_of(d, aname(R, i));
-        if (strcmp(d->table, c->table) == 0 && !d->cachegrind && s && s->n > 0) {
+        if (strcmp(d->table, c->table) == 0 && !d->cachegrind && !d->check && s && s->n > 0) {
           double v = isfinite(s->peak_rss_kb_median) ? s->peak_rss_kb_median : -1;
           if (v > mx) mx = v;
         }
@@ -613,7 +710,7 @@ void hb_report_compute(const hb_results_t *r, hb_report_t *R)
   for (int ci = 0; ci < r->ncells; ci++) {
     const hb_cell_t *c = &r->cells[ci];
     R->programs &= c->program != NULL;
-    int seen = hb_layout_of(c->table) != NULL;
+    int seen = hb_layout_of(c->table) != NULL || c->check;  /* check cells: their own section */
     for (int cj = 0; cj < ci; cj++) seen |= strcmp(r->cells[cj].table, c->table) == 0;
     if (seen) continue;
     int k = R->nother++;
@@ -624,6 +721,7 @@ void hb_report_compute(const hb_results_t *r, hb_report_t *R)
     other_norm(R, t, &R->other_norm[k * nalloc(R)], &R->other_norm_n[k * nalloc(R)]);
     rss_table(R, t, &R->other_rss[k]);
   }
+  checks(R);
   machine(R);
   checklist(R);
 }
@@ -679,4 +777,11 @@ void hb_report_free(hb_report_t *R)
   free(R->checks);
   for (int i = 0; i < R->nothers; i++) free(R->others[i].first);
   free(R->others);
+  for (int pass = 0; pass < 2; pass++) {
+    hb_check_table_t *t = pass ? &R->misuse : &R->conform;
+    for (int i = 0; i < t->nrows; i++) free(t->rows[i].shown);
+    free(t->rows);
+    free(t->notes);
+  }
+  free(R->check_counts);
 }

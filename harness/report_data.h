@@ -135,6 +135,50 @@ typedef struct hb_failures_s {
   char       *first;             /* "id STATUS, id STATUS" (at most 5) */
 } hb_failures_t;
 
+/* Conformance and misuse (check cells): what each allocator's runs of a
+ * check showed. */
+typedef struct hb_check_shown_s {
+  hb_show_t    kind;             /* VALUE: an outcome; NA: not installed;
+                                    NOT_RUN: installed, no runs          */
+  hb_outcome_t outcome;          /* of every run (the first run's when they differ) */
+  int          varies;           /* the runs had different outcomes: n[] */
+  int          n[HB_OUT_COUNT];  /* runs per outcome                     */
+  const char  *signal;           /* of the first run (a CRASH), or NULL  */
+  int          note;             /* footnote number in its table, 0: none */
+} hb_check_shown_t;
+
+typedef struct hb_check_row_s {
+  const hb_cell_t  *cell;
+  hb_check_shown_t *shown;       /* one per allocator                    */
+} hb_check_row_t;
+
+/* A footnote: why a check did not pass (the run's detail). */
+typedef struct hb_check_note_s {
+  const hb_cell_t *cell;
+  int              alloc;
+  hb_outcome_t     outcome;
+  const char      *detail;       /* may be NULL                          */
+} hb_check_note_t;
+
+typedef struct hb_check_table_s {
+  hb_check_row_t  *rows;
+  int              nrows;
+  hb_check_note_t *notes;        /* numbered from 1 in row order         */
+  int              nnotes;
+} hb_check_table_t;
+
+/* Cells per outcome for one allocator, per kind ([0] conformance, [1]
+ * misuse); a cell counts under an outcome only when every run of it had
+ * that outcome (else under `varies`). */
+typedef struct hb_check_counts_s {
+  int installed;
+  int cells[2];                  /* cells with runs                      */
+  int n[2][HB_OUT_COUNT];
+  int varies[2];
+  int passed;                    /* n[0][PASS]                           */
+  int protected_cases;           /* n[1][STOPPED] + n[1][REPORTED]       */
+} hb_check_counts_t;
+
 typedef struct hb_report_s {
   const hb_results_t *r;
   int    hak, sys;               /* allocator indexes, -1 when absent   */
@@ -184,6 +228,12 @@ typedef struct hb_report_s {
   hb_metric_table_t *other_rss;
   int               nother;
   int               programs;    /* every cell is a program cell: the apps report */
+  /* conformance and misuse: check cells */
+  int               has_checks;  /* some cell is a check cell            */
+  int               checks_only; /* every cell is: the checks report     */
+  int               nconform, nmisuse;  /* cells of each kind            */
+  hb_check_table_t  conform, misuse;
+  hb_check_counts_t *check_counts;      /* one per allocator             */
   /* 7. checklist */
   int               hak_ok;      /* hakmem was installed                 */
   hb_check_t       *checks;

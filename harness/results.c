@@ -33,6 +33,41 @@ int hb_status_parse(const char *s, hb_status_t *out)
   return 0;
 }
 
+/* ---- check outcomes ------------------------------------------------------ */
+
+static const char *const outcome_names[] = {
+  [HB_OUT_NONE] = "none", [HB_OUT_PASS] = "pass", [HB_OUT_FAIL] = "fail", [HB_OUT_CRASH] = "crash",
+  [HB_OUT_STOPPED] = "stopped", [HB_OUT_REPORTED] = "reported", [HB_OUT_NO_DAMAGE] = "no-damage",
+  [HB_OUT_SILENT] = "silent", [HB_OUT_CRASHED_ELSEWHERE] = "crashed-elsewhere", [HB_OUT_HANG] = "hang",
+  [HB_OUT_INVALID] = "invalid", [HB_OUT_ERROR] = "error",
+};
+
+const char *hb_outcome_name(hb_outcome_t o)
+{
+  return (unsigned)o < HB_OUT_COUNT ? outcome_names[o] : "none";
+}
+
+int hb_outcome_parse(const char *s, hb_outcome_t *out)
+{
+  for (int i = HB_OUT_PASS; i < HB_OUT_COUNT; i++)
+    if (strcmp(s, outcome_names[i]) == 0) { *out = (hb_outcome_t)i; return 1; }
+  return 0;
+}
+
+int hb_outcome_status(hb_check_kind_t kind, hb_outcome_t o)
+{
+  switch (o) {
+  case HB_OUT_HANG: return HB_TIMEOUT;
+  case HB_OUT_INVALID: return HB_INVALID;
+  case HB_OUT_ERROR: return HB_ERROR;
+  case HB_OUT_PASS: case HB_OUT_FAIL: return kind == HB_CHECK_CONFORM ? HB_OK : -1;
+  case HB_OUT_CRASH: return kind == HB_CHECK_CONFORM ? HB_CRASH : -1;
+  case HB_OUT_STOPPED: case HB_OUT_REPORTED: case HB_OUT_NO_DAMAGE: case HB_OUT_SILENT:
+  case HB_OUT_CRASHED_ELSEWHERE: return kind == HB_CHECK_MISUSE ? HB_OK : -1;
+  default: return -1;
+  }
+}
+
 char *hb_results_path(const char *p)
 {
   struct stat st;
@@ -95,13 +130,17 @@ static void series_stats(hb_series_t *s)
 {
   double *v = hb_xmalloc(sizeof(double) * (size_t)(s->nruns + 1));
   double *rss = hb_xmalloc(sizeof(double) * (size_t)(s->nruns + 1));
-  size_t nok = 0;
+  size_t nok = 0, nval = 0;
   hb_status_t worst = HB_OK;
   for (int i = 0; i < s->nruns; i++) {
     const hb_run_t *run = &s->runs[i];
     if (run->status == HB_OK) {
-      rss[nok] = run->peak_rss_kb >= 0 ? (double)run->peak_rss_kb : 0;
-      v[nok++] = run->value;
+      /* check cells' OK runs have an outcome, not a value */
+      if (isfinite(run->value)) {
+        rss[nval] = run->peak_rss_kb >= 0 ? (double)run->peak_rss_kb : 0;
+        v[nval++] = run->value;
+      }
+      nok++;
     } else if (run->status > worst) {
       worst = run->status;
     }
@@ -110,16 +149,16 @@ static void series_stats(hb_series_t *s)
   s->has_stats = 1;
   s->stats.status = nok == 0 && worst == HB_OK ? HB_NONE : worst;
   s->stats.n = (long)nok;
-  if (nok > 0) {
+  if (nval > 0) {
     hb_summary_t sum;
-    hb_summarize(v, nok, &sum);
+    hb_summarize(v, nval, &sum);
     s->stats.median = sum.median;
     s->stats.min = sum.min;
     s->stats.max = sum.max;
     s->stats.q1 = sum.q1;
     s->stats.q3 = sum.q3;
     s->stats.iqr = sum.iqr;
-    s->stats.peak_rss_kb_median = hb_median(rss, nok);
+    s->stats.peak_rss_kb_median = hb_median(rss, nval);
   }
   free(v);
   free(rss);
@@ -145,6 +184,7 @@ void hb_run_free(hb_run_t *r)
   free(r->command);
   free(r->signal);
   free(r->stderr_tail);
+  free(r->detail);
   output_free(&r->output);
 }
 
@@ -262,7 +302,31 @@ int hb_output_parse(const char *line, hb_output_t *out)
   return 0;
 }
 
-static void load_run(load_t *L, json_t *o, hb_run_t *run, const char *where)
+/* A check run's "outcome" and "detail": known for the cell's kind, and
+ * the status that outcome gives (results.h, hb_outcome_status). */
+static void load_outcome(load_t *L, json_t *o, hb_run_t *run, hb_check_kind_t kind, const char *where)
+{
+  json_t *v = json_object_get(o, "outcome");
+  if (!kind) {
+    if (v) bad(L, "%s has an \"outcome\", but its cell is not a check cell", where);
+    return;
+  }
+  if (!json_is_string(v)) { bad(L, "%s %s", where, v ? "\"outcome\" is not a string" : "lacks \"outcome\""); return; }
+  const char *name = json_string_value(v);
+  int st = hb_outcome_parse(name, &run->outcome) ? hb_outcome_status(kind, run->outcome) : -1;
+  if (st < 0) {
+    bad(L, "%s has outcome '%s', not one of %s", where, name,
+        kind == HB_CHECK_CONFORM ? "pass fail crash hang invalid error (a conformance check)"
+                                 : "stopped reported no-damage silent crashed-elsewhere hang invalid error (a misuse scenario)");
+    return;
+  }
+  if ((hb_status_t)st != run->status)
+    bad(L, "%s has outcome '%s' with status %s (that outcome's status is %s)", where, name,
+        hb_status_name(run->status), hb_status_name((hb_status_t)st));
+  run->detail = str_field(L, o, "detail", 0, where);
+}
+
+static void load_run(load_t *L, json_t *o, hb_run_t *run, hb_check_kind_t kind, const char *where)
 {
   hb_run_init(run);
   if (!json_is_object(o)) { bad(L, "%s is not an object", where); return; }
@@ -273,7 +337,8 @@ static void load_run(load_t *L, json_t *o, hb_run_t *run, const char *where)
   if (!hb_status_parse(st, &run->status) || run->status == HB_NONE) bad(L, "%s has an unknown status '%s'", where, st);
   free(st);
   run->value = num_field(L, o, "value", where);
-  if (run->status == HB_OK && !isfinite(run->value)) bad(L, "an OK run lacks \"value\"");
+  if (run->status == HB_OK && !kind && !isfinite(run->value)) bad(L, "an OK run lacks \"value\"");
+  load_outcome(L, o, run, kind, where);
   run->command = str_field(L, o, "command", 0, where);
   run->has_rusage = json_object_get(o, "wall_s") != NULL;
   run->wall_s = num_field(L, o, "wall_s", where);
@@ -382,10 +447,21 @@ static void load_cell(load_t *L, json_t *o, size_t idx, hb_cell_t *c)
   }
   c->args[c->nargs] = NULL;
   c->threads = (int)int_field(L, o, "threads", 1, where);
-  json_t *prog = json_object_get(o, "program");
-  if (prog && !json_is_null(prog)) load_program(L, prog, c, where);
+  json_t *prog = json_object_get(o, "program"), *check = json_object_get(o, "check");
+  if (check && !json_is_null(check)) {
+    if (!json_is_string(check) || !hb_check_kind_parse(json_string_value(check), &c->check))
+      bad(L, "%s \"check\" is not \"conformance\" or \"misuse\"", where);
+    else if (prog && !json_is_null(prog))
+      bad(L, "%s has both \"check\" and \"program\"", where);
+    else if (strcmp(c->metric, HB_METRIC_OUTCOME) != 0)
+      bad(L, "%s: a check cell's metric is \"outcome\", not \"%s\"", where, c->metric);
+    else if (c->nargs != 1)
+      bad(L, "%s: a check cell has one argument (its scenario), not %d", where, c->nargs);
+  } else if (prog && !json_is_null(prog)) load_program(L, prog, c, where);
   else if (strcmp(c->metric, HB_METRIC_OPS) != 0 && strcmp(c->metric, HB_METRIC_INSTR) != 0)
-    bad(L, "%s: metric \"%s\" is for program cells, and it has no \"program\"", where, c->metric);
+    bad(L, "%s: metric \"%s\" is for %s cells, and it has no \"%s\"", where, c->metric,
+        strcmp(c->metric, HB_METRIC_OUTCOME) == 0 ? "check" : "program",
+        strcmp(c->metric, HB_METRIC_OUTCOME) == 0 ? "check" : "program");
   c->reps = (int)int_field(L, o, "reps", 0, where);
   c->warmup = (int)int_field(L, o, "warmup", 0, where);
   c->timeout_s = num_field(L, o, "timeout_s", where);
@@ -401,7 +477,7 @@ static void load_cell(load_t *L, json_t *o, size_t idx, hb_cell_t *c)
     json_array_foreach(list, j, x) {
       char rw[160];
       snprintf(rw, sizeof rw, "cell %s: run %zu of %s", c->id, j, name);
-      load_run(L, x, &s->runs[s->nruns++], rw);
+      load_run(L, x, &s->runs[s->nruns++], c->check, rw);
       for (int k = 0; k + 1 < s->nruns; k++)
         if (s->runs[k].rep == s->runs[s->nruns - 1].rep) { bad(L, "%s repeats rep %d", rw, s->runs[k].rep); break; }
     }
@@ -579,6 +655,10 @@ static json_t *run_json(const hb_run_t *r)
   if (r->has_instructions) json_object_set_new(o, "instructions", json_pack("[f,f]", r->instructions[0], r->instructions[1]));
   if (isfinite(r->seconds)) json_object_set_new(o, "seconds", json_real(r->seconds));
   if (isfinite(r->ops)) json_object_set_new(o, "ops", json_real(r->ops));
+  if (r->outcome) {
+    json_object_set_new(o, "outcome", json_string(hb_outcome_name(r->outcome)));
+    json_object_set_new(o, "detail", jstr(r->detail));
+  }
   json_object_set_new(o, "rep", json_integer(r->rep));
   return o;
 }
@@ -632,6 +712,7 @@ static json_t *cell_json(const hb_cell_t *c)
                    "better", c->lower_better ? "lower" : "higher", "reps", c->reps, "warmup", c->warmup,
                    "timeout_s", jnum(c->timeout_s), "runs", runs, "stats", stats);
   if (o && c->program) json_object_set_new(o, "program", program_json(c->program));
+  if (o && c->check) json_object_set_new(o, "check", json_string(hb_check_kind_name(c->check)));
   return o;
 }
 

@@ -8,6 +8,7 @@
  *   hb_series_t    one allocator in one cell: its runs and their statistics
  *   hb_run_t       one measured run: status, value, rusage, stderr, output
  *   hb_stats_t     statistics of a series' OK runs
+ *   hb_outcome_t   what a check cell's run showed (pass, stopped, silent, ...)
  *
  * Absent numbers are NAN (or -1 for counts), absent strings NULL. */
 #ifndef HB_RESULTS_H
@@ -34,6 +35,34 @@ typedef enum hb_status_e {
 
 const char *hb_status_name(hb_status_t s);   /* "OK", "CRASH", ...             */
 int         hb_status_parse(const char *s, hb_status_t *out); /* 1 when known */
+
+/* A check cell's run, classified (workloads/checks/README.md,
+ * "Classification"; the names are classify.sh's classes). Every run of a
+ * check cell has one; its status follows from it: OK for the outcomes of a
+ * run that went through the protocol (pass, fail; every misuse outcome,
+ * including a misuse stopped by a signal), CRASH for a conformance check
+ * killed by a signal, TIMEOUT for hang, INVALID, ERROR. */
+typedef enum hb_outcome_e {
+  HB_OUT_NONE = 0,          /* not a check run                                  */
+  HB_OUT_PASS,              /* conformance: RESULT pass                         */
+  HB_OUT_FAIL,              /* conformance: RESULT fail (detail: the reason)    */
+  HB_OUT_CRASH,             /* conformance: killed by a signal                  */
+  HB_OUT_STOPPED,           /* misuse: signal or exit before USE, or REFUSED    */
+  HB_OUT_REPORTED,          /* misuse: stderr said something, no damage showed  */
+  HB_OUT_NO_DAMAGE,         /* misuse: nothing reported, no damage seen         */
+  HB_OUT_SILENT,            /* misuse: the damage showed                        */
+  HB_OUT_CRASHED_ELSEWHERE, /* misuse: signal or exit after USE                 */
+  HB_OUT_HANG,              /* both: the timeout expired                        */
+  HB_OUT_INVALID,           /* both: another library served malloc              */
+  HB_OUT_ERROR,             /* both: the program did not follow the protocol    */
+  HB_OUT_COUNT
+} hb_outcome_t;
+
+const char *hb_outcome_name(hb_outcome_t o);  /* "pass", "no-damage", ...       */
+int         hb_outcome_parse(const char *s, hb_outcome_t *out); /* 1 when known */
+/* The status a run with this outcome has in a cell of this kind, or -1 when
+ * the outcome does not belong to the kind (a misuse cell cannot "pass"). */
+int         hb_outcome_status(hb_check_kind_t kind, hb_outcome_t o);
 
 /* The fields of the workload's JSON line that the harness uses; the whole
  * object is kept (raw) and saved as it was. */
@@ -62,6 +91,9 @@ typedef struct hb_run_s {
   double       seconds, ops; /* from the output (cachegrind: ops(2N) - ops(N))  */
   int          has_instructions;
   double       instructions[2];  /* cachegrind: Ir(N), Ir(2N)                   */
+  hb_outcome_t outcome;      /* check cells: the classification; else NONE     */
+  char        *detail;       /* check cells: why (the reason of a fail, the
+                                signal and where, the allocator's message), or NULL */
 } hb_run_t;
 
 typedef struct hb_stats_s {

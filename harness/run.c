@@ -1,6 +1,7 @@
 /* run.c: `hakbench run`: execute a suite against the allocators, writing
  * results.json after every run (so an interrupted run keeps its work). */
 #include "allocators.h"
+#include "checks.h"
 #include "child.h"
 #include "hakbench.h"
 #include "program.h"
@@ -338,6 +339,7 @@ static int run_rounds(hb_results_t *res, const char *path, const plan_t *plan, i
       char rep[32] = "warmup";
       if (r >= 0) snprintf(rep, sizeof rep, "%d", r + 1);
       hb_run_t run = cell->program      ? hb_program_run(cell, &plan->prog[ci], alloc, rep)
+                     : cell->check      ? hb_check_run(cell, alloc, rep)
                      : cell->cachegrind ? run_cachegrind(cell, alloc, plan, rep)
                                         : run_plain(cell, alloc, plan, rep);
       g->est_done += e;
@@ -345,7 +347,8 @@ static int run_rounds(hb_results_t *res, const char *path, const plan_t *plan, i
       run.rep = r;
       if (run.status != HB_OK)
         fprintf(stderr, "%s%s %s rep %d: %s%s%s\n", g->tty ? "\r\033[K" : "", cell->id, name,
-                r + 1, hb_status_name(run.status), run.signal ? " " : "", run.signal ? run.signal : "");
+                r + 1, cell->check ? hb_outcome_name(run.outcome) : hb_status_name(run.status),
+                run.signal ? " " : "", run.signal ? run.signal : "");
       hb_cell_add_run(cell, name, &run);
       if (hb_results_save(res, path) != 0) return -1;
     }
@@ -360,7 +363,8 @@ static int run_rounds(hb_results_t *res, const char *path, const plan_t *plan, i
 static int more_reps(const hb_results_t *res, const hb_cell_t *cell)
 {
   const hb_context_t *x = &res->ctx;
-  if (!(x->min_time_s > 0) || cell->cachegrind || cell->reps >= x->max_reps) return cell->reps;
+  /* exact counts and check outcomes are not timings: never more rounds */
+  if (!(x->min_time_s > 0) || cell->cachegrind || cell->check || cell->reps >= x->max_reps) return cell->reps;
   size_t n = 0;
   for (int i = 0; i < cell->nseries; i++) n += (size_t)cell->series[i].nruns;
   double *w = hb_xmalloc(sizeof(double) * (n + 1));
@@ -463,10 +467,10 @@ static int check_binaries(const hb_results_t *res)
   for (int i = 0; i < res->ncells; i++) {
     const hb_cell_t *c = &res->cells[i];
     if (c->program) { programs++; continue; } /* a missing program is that cell's ERROR */
-    char *bin = hb_workload_path(c->workload);
+    char *bin = c->check ? hb_check_path(c->workload) : hb_workload_path(c->workload);
     if (access(bin, X_OK) != 0) {
-      hb_err("workload binary %s for cell '%s' is missing or not executable (%s); run `make` first",
-             bin, c->id, strerror(errno));
+      hb_err("%s binary %s for cell '%s' is missing or not executable (%s); run `make` first",
+             c->check ? "check program" : "workload", bin, c->id, strerror(errno));
       free(bin);
       return -1;
     }
@@ -596,6 +600,7 @@ int hb_run_main(int argc, char **argv)
         c->reps = reps > 0 ? (int)reps : c->reps >= 0 ? c->reps : s.reps;
         c->warmup = warmup >= 0 ? (int)warmup : c->warmup >= 0 ? c->warmup : s.warmup;
       }
+      if (c->check) c->warmup = 0;  /* outcomes, not timings (suite.c) */
       c->timeout_s = timeout_s > 0 ? timeout_s : c->timeout_s > 0 ? c->timeout_s : s.timeout_s;
     }
     for (int i = 0; i < na; i++)

@@ -1,5 +1,6 @@
 /* suite.c: the suite file parser (format in harness/README.md). */
 #include "suite.h"
+#include "checks.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -52,6 +53,97 @@ static int is_name(const char *s)
   for (; *s; s++)
     if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./", *s)) return 0;
   return 1;
+}
+
+/* A cell id: a name, or with ':' too (check scenarios: double_free_immediate:16). */
+static int is_id(const char *s)
+{
+  if (!*s || *s == ':') return 0;
+  for (; *s; s++)
+    if (*s != ':' && !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./", *s)) return 0;
+  return 1;
+}
+
+static void add_cell(hb_suite_t *s, const hb_cell_t *c)
+{
+  s->cells = hb_xrealloc(s->cells, sizeof *s->cells * (size_t)(s->ncells + 1));
+  s->cells[s->ncells++] = *c;
+}
+
+static int has_cell(const hb_suite_t *s, const char *id)
+{
+  for (int i = 0; i < s->ncells; i++)
+    if (strcmp(s->cells[i].id, id) == 0) return 1;
+  return 0;
+}
+
+/* `checks KIND PROGRAM... [only="ERE"] [timeout=S]`: one check cell per
+ * scenario that each program lists (`PROGRAM --list`), id PROGRAM/SCENARIO,
+ * in the programs' order. NULL, or why not (caller frees). */
+static char *expand_checks(hb_suite_t *s, char **tok, int n)
+{
+  hb_check_kind_t kind;
+  if (n < 3 || !hb_check_kind_parse(tok[1], &kind))
+    return hb_xstrdup("'checks' takes a kind (conformance or misuse), then check programs, "
+                      "then optional only=\"REGEX\" timeout=S");
+  const char *only = NULL;
+  double timeout_s = -1;
+  int nprog = 0;
+  for (int i = 2; i < n; i++) {
+    if (strncmp(tok[i], "only=", 5) == 0) only = tok[i] + 5;
+    else if (strncmp(tok[i], "timeout=", 8) == 0) {
+      if (!hb_parse_double(tok[i] + 8, 0.01, 86400, &timeout_s)) return hb_sprintf("bad value for timeout: '%s'", tok[i] + 8);
+    } else if (strchr(tok[i], '=')) return hb_sprintf("unknown 'checks' option '%s' (known: only= timeout=)", tok[i]);
+    else if (!is_name(tok[i])) return hb_sprintf("'%s' is not a check program name", tok[i]);
+    else nprog++;
+  }
+  if (!nprog) return hb_xstrdup("'checks' needs at least one check program (a name in build/checks/)");
+  regex_t re;
+  if (only) {
+    int rc = regcomp(&re, only, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+      char why[200];
+      regerror(rc, &re, why, sizeof why);
+      return hb_sprintf("only=\"%s\" is not a valid extended regular expression: %s", only, why);
+    }
+  }
+  char *why = NULL;
+  int added = 0;
+  for (int i = 2; i < n && !why; i++) {
+    if (strchr(tok[i], '=')) continue;
+    char **names = hb_check_list(tok[i], &why);
+    if (!names) break;
+    const char *base = strrchr(tok[i], '/');
+    base = base ? base + 1 : tok[i];
+    for (char **sc = names; *sc && !why; sc++) {
+      char *id = hb_sprintf("%s/%s", base, *sc);
+      if (!is_id(*sc)) why = hb_sprintf("%s --list: '%s' is not a scenario name", tok[i], *sc);
+      else if (has_cell(s, id)) why = hb_sprintf("duplicate cell id '%s'", id);
+      if (why || (only && regexec(&re, id, 0, NULL, 0) != 0)) { free(id); continue; }
+      hb_cell_t c = {0};
+      c.id = id;
+      c.table = hb_xstrdup(hb_check_kind_name(kind));
+      c.label = hb_xstrdup(*sc);
+      c.workload = hb_xstrdup(tok[i]);
+      c.check = kind;
+      c.nargs = 1;
+      c.args = hb_xmalloc(sizeof(char *) * 2);
+      c.args[0] = hb_xstrdup(*sc);
+      c.args[1] = NULL;
+      c.threads = 1;
+      c.reps = -1;
+      c.warmup = 0;  /* outcomes, not timings: never a warm-up run */
+      c.timeout_s = timeout_s;
+      hb_cell_set_metric(&c, HB_METRIC_OUTCOME);
+      add_cell(s, &c);
+      added++;
+    }
+    for (char **sc = names; *sc; sc++) free(*sc);
+    free(names);
+  }
+  if (only) regfree(&re);
+  if (!why && !added) why = hb_sprintf("only=\"%s\" matches no scenario of these programs", only ? only : "");
+  return why;
 }
 
 char *hb_workload_path(const char *workload)
@@ -126,10 +218,9 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
       free(s->description);
       s->description = hb_xstrdup(tok[1]);
     } else if (strcmp(tok[0], "cell") == 0) {
-      if (n < 2 || strchr(tok[1], '=') || strcmp(tok[1], "--") == 0 || !is_name(tok[1]))
-        FAIL("'cell' needs an id first (letters, digits, _ - . /)");
-      for (int i = 0; i < s->ncells; i++)
-        if (strcmp(s->cells[i].id, tok[1]) == 0) FAIL("duplicate cell id '%s'", tok[1]);
+      if (n < 2 || strchr(tok[1], '=') || strcmp(tok[1], "--") == 0 || !is_id(tok[1]))
+        FAIL("'cell' needs an id first (letters, digits, _ - . / :)");
+      if (has_cell(s, tok[1])) FAIL("duplicate cell id '%s'", tok[1]);
       hb_cell_t c = {0};
       hb_program_t pg = {0};
       const char *program = NULL, *better = NULL, *server = NULL;
@@ -233,10 +324,12 @@ int hb_suite_load(const char *name_or_path, hb_suite_t *s)
         c.reps = 1;   /* instruction counts are exact: one run is enough */
         c.warmup = 0;
       }
-      s->cells = hb_xrealloc(s->cells, sizeof *s->cells * (size_t)(s->ncells + 1));
-      s->cells[s->ncells++] = c;
+      add_cell(s, &c);
+    } else if (strcmp(tok[0], "checks") == 0) {
+      char *why = expand_checks(s, tok, n);
+      if (why) { fprintf(stderr, "hakbench: %s:%d: %s\n", path, lineno, why); free(why); goto fail; }
     } else {
-      FAIL("unknown directive '%s' (known: cell reps warmup timeout min_time description)", tok[0]);
+      FAIL("unknown directive '%s' (known: cell checks reps warmup timeout min_time description)", tok[0]);
     }
   }
   (void)reps_set;

@@ -5,6 +5,8 @@
 #   build/tests/harness/order_{a,b,c}.so  log "library,rep" at start-up (run order)
 #   build/tests/harness/prog_cell         a tiny program for program cells (shims/prog_cell.c)
 #   build/tests/harness/corrupt_block.so  damages one byte of a reallocated block
+#   build/tests/harness/{crash,hang}_after_1k.so  the same faults after 1000 allocations
+#       (check cells: inside a check, after its start-up)
 
 HB_TEST_DIR  := $(BUILD)/tests/harness
 HB_ORDER_LIBS := $(HB_TEST_DIR)/order_a.so $(HB_TEST_DIR)/order_b.so $(HB_TEST_DIR)/order_c.so
@@ -67,3 +69,17 @@ $(HB_TEST_DIR)/prog_cell_nopie: tests/harness/shims/prog_cell.c | deps
 $(HB_TEST_DIR)/corrupt_block.so: tests/harness/shims/corrupt_block.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $<
+
+# Check cells (test_check_cells.sh): the faulty shims, faulting after 1000
+# allocations: inside a check scenario (conform_align/align_max_align_t
+# makes 4096, a misuse probe of 16-byte blocks 8192), after its start-up.
+HB_TEST_LIBS_1K := $(HB_TEST_DIR)/crash_after_1k.so $(HB_TEST_DIR)/hang_after_1k.so
+test-build: $(HB_TEST_LIBS_1K)
+
+$(HB_TEST_DIR)/crash_after_1k.so: tests/harness/shims/faulty_malloc.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -DFAULT_CRASH -DFAULT_AFTER=1000 -o $@ $<
+
+$(HB_TEST_DIR)/hang_after_1k.so: tests/harness/shims/faulty_malloc.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -DFAULT_HANG -DFAULT_AFTER=1000 -o $@ $<
