@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # run_all.sh: reproduce the Phase 7 report on this machine, then the apps
-# report (real programs from Debian packages).
+# report (real programs from Debian packages) and the checks report
+# (conformance and misuse of every allocator).
 #
 # Builds everything, installs the competing allocators, the programs of the
 # apps suite and matplotlib when running as root (otherwise prints the
 # apt-get line and goes on with what is there), runs the phase7 suite (or
-# quick) and then apps, draws the charts, renders each report and prints
+# quick), then apps, then checks, draws the charts, renders each report and prints
 # their paths. Exits non-zero only when the harness itself
 # fails; an allocator that crashes or hangs is a result, recorded in the report.
 set -u
@@ -15,7 +16,7 @@ usage() {
 usage: ./run_all.sh [--quick] [--suites LIST] [--allocators a,b,c] [--reps N] [--out DIR]
   --quick             the quick suite (about 2 minutes) instead of phase7 (about 10), and a
                       smaller apps run (2 reps, no warm-up: about 3 minutes instead of 8)
-  --suites LIST       which of the two to run: phase7,apps (the default), phase7, or apps
+  --suites LIST       which to run, comma-separated: phase7, apps, checks (default: all three)
   --allocators LIST   comma-separated: hakmem system jemalloc mimalloc tcmalloc, or NAME=PATH
                       (default: all five)
   --reps N            measured repetitions per cell (default: the suite's: phase7 5, quick 3,
@@ -27,7 +28,7 @@ Each report is <run folder>/report.md, results.json beside it.
 USAGE
 }
 
-suite=phase7 allocs="" reps="" out="" suites="phase7,apps"
+suite=phase7 allocs="" reps="" out="" suites="phase7,apps,checks"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) suite=quick ;;
@@ -48,10 +49,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-case "$suites" in
-  phase7,apps|apps,phase7|phase7|apps) ;;
-  *) echo "run_all.sh: --suites takes phase7,apps, phase7 or apps; got '$suites'" >&2; exit 2 ;;
-esac
+[ -n "$suites" ] || { echo "run_all.sh: --suites needs a list" >&2; exit 2; }
+for s in ${suites//,/ }; do
+  case "$s" in
+    phase7|apps|checks) ;;
+    *) echo "run_all.sh: --suites takes a comma-separated list of phase7, apps, checks; got '$suites'" >&2; exit 2 ;;
+  esac
+done
 if [ -n "$reps" ] && ! [[ "$reps" =~ ^[1-9][0-9]*$ ]]; then
   echo "run_all.sh: --reps needs a whole number >= 1, got '$reps'" >&2; exit 2
 fi
@@ -127,6 +131,14 @@ if [[ ",$suites," == *,apps,* ]]; then
   elif [ "$suite" = quick ]; then extra+=(--reps 2 --warmup 0)
   fi
   run_suite apps "$apps_out" "${extra[@]}" || status=$?
+fi
+if [[ ",$suites," == *,checks,* ]]; then
+  # Conformance and misuse: outcomes, not timings; --quick runs the same
+  # suite (one run per check, no warm-up); --reps is not passed on.
+  checks_out=results/checks
+  [ "$suite" = quick ] && checks_out=results/checks-quick
+  [ -n "$out" ] && checks_out="$out/checks"
+  run_suite checks "$checks_out" || status=$?
 fi
 t=$(( $(date +%s) - t0 ))
 say "done in $((t / 60))m$((t % 60))s"
