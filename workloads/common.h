@@ -240,12 +240,50 @@ WL_INLINE void wl_big_check(const struct wl_big *b, size_t size, const char *whe
   if (WL_UNLIKELY(off != (size_t)-1)) wl_big_corruption(b, size, off, where);
 }
 
-/* A new block: its tag, then every page word. */
-WL_INLINE void wl_big_set(struct wl_big *b, void *p, size_t size, uint32_t salt) {
+/* A new block's fields and tag (no words written yet). */
+WL_INLINE void wl_big_init(struct wl_big *b, void *p, size_t size, uint32_t salt) {
   b->p = p;
   b->size = size;
   b->tag = wl_tag(p, (uint32_t)size ^ (uint32_t)(size >> 32), salt);
+}
+
+/* A new block: its tag, then every page word. */
+WL_INLINE void wl_big_set(struct wl_big *b, void *p, size_t size, uint32_t salt) {
+  wl_big_init(b, p, size, salt);
   wl_big_fill(b, 0);
+}
+
+/* *c ^= v, returning the new value. On x86-64 in one read-modify-write
+ * instruction: a page not yet present then takes one (write) fault, where a
+ * load followed by a store would take two (the load maps the zero page). */
+WL_INLINE uint64_t wl_xor_word(unsigned char *c, uint64_t v) {
+  uint64_t w;
+#if defined(__x86_64__)
+  __asm__ volatile("xorq %1, %0" : "+m"(*(uint64_t *)(void *)c) : "r"(v));
+  memcpy(&w, c, 8);
+#else
+  memcpy(&w, c, 8);
+  w ^= v;
+  memcpy(c, &w, 8);
+#endif
+  return w;
+}
+
+/* For a block that should read as zero (calloc): writes the page words and
+ * the tail by xor, which leaves the right value only where the memory was
+ * zero. Those are the places earlier blocks at the same address wrote, so
+ * stale contents show there. Returns the offset of the first word that was
+ * not zero, or (size_t)-1; *found gets what was there. */
+WL_INLINE size_t wl_big_fill_zeroed(const struct wl_big *b, uint64_t *found) {
+  unsigned char *c = (unsigned char *)b->p;
+  size_t k = 0, bad = (size_t)-1;
+  for (size_t off = 0; off + 16 <= b->size; off += WL_BIG_PAGE, k++) {
+    uint64_t want = b->tag + k * WL_BIG_STEP, got = wl_xor_word(c + off, want);
+    if (WL_UNLIKELY(got != want) && bad == (size_t)-1) { bad = off; *found = got ^ want; }
+  }
+  uint64_t tail = ~b->tag ^ (uint64_t)b->size, got = wl_xor_word(c + b->size - 8, tail);
+  if (WL_UNLIKELY(got != tail) && bad == (size_t)-1) { bad = b->size - 8; *found = got ^ tail; }
+  return bad;
 }
 
 /* ---- time, memory, environment ------------------------------------------ */

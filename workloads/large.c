@@ -6,8 +6,9 @@
  * of a size uniform in [--min, --max] and fill it:
  *   memset  malloc, then memset to 0 (what C++'s make_unique<char[]>(n) and
  *           any "new buffer, cleared" code do)
- *   calloc  calloc; after the check words are written, the 8 bytes next to
- *           each one are checked to be 0
+ *   calloc  calloc; the check words are written by xor, so that each shows
+ *           whether the memory under it was 0 (wl_big_fill_zeroed), with
+ *           no extra page fault
  *   pages   malloc; only the check words are written (a buffer used sparsely)
  * with one check word per 4 KiB page and the tail (wl_big_*) written in every
  * mode. With
@@ -32,28 +33,22 @@
 enum fill { FILL_MEMSET, FILL_CALLOC, FILL_PAGES };
 static const char *const fill_names[] = {"memset", "calloc", "pages", NULL};
 
-/* Checks that calloc's memory reads as zero: the 8 bytes after each page's
- * check word, read after the check words were written, so that checking adds
- * no page fault to a page the program writes anyway (a read first would map
- * the kernel's zero page, then the write would fault again). */
-static void check_zeroed(const struct wl_big *b) {
-  const unsigned char *c = (const unsigned char *)b->p;
-  for (size_t off = 8; off + 16 <= b->size; off += WL_BIG_PAGE) {
-    uint64_t w;
-    memcpy(&w, c + off, 8);
-    if (WL_UNLIKELY(w != 0))
-      wl_corruption_msg("calloc(1, %zu) returned %p whose 8 bytes at offset %zu are %016llx, "
-                        "not zero", b->size, b->p, off, (unsigned long long)w);
-  }
-}
-
-/* A new buffer of `size` bytes, filled as --fill says, with its check words. */
+/* A new buffer of `size` bytes, filled as --fill says, with its check words.
+ * calloc's memory must read as zero where the check words go. */
 static void get(struct wl_big *b, size_t size, unsigned fill, uint32_t salt) {
   void *p = fill == FILL_CALLOC ? calloc(1, size) : malloc(size);
   if (WL_UNLIKELY(!p)) wl_oom(size);
   if (fill == FILL_MEMSET) memset(p, 0, size);
-  wl_big_set(b, p, size, salt);
-  if (fill == FILL_CALLOC) check_zeroed(b);
+  wl_big_init(b, p, size, salt);
+  if (fill != FILL_CALLOC) {
+    wl_big_fill(b, 0);
+    return;
+  }
+  uint64_t found;
+  size_t off = wl_big_fill_zeroed(b, &found);
+  if (WL_UNLIKELY(off != (size_t)-1))
+    wl_corruption_msg("calloc(1, %zu) returned %p whose 8 bytes at offset %zu are %016llx, "
+                      "not zero", size, p, off, (unsigned long long)found);
 }
 
 int main(int argc, char **argv) {
