@@ -19,9 +19,11 @@
  * grows for the whole run beside the short-lived ones (with small --min,
  * --max, and --threads 1 --rounds 1 for a single thread).
  *
- * One op is one malloc, realloc or free. The timed window is from the first
- * thread's creation to the last round's last join; the blocks still live
- * then (slots and long-lived sets) are checked and freed untimed. */
+ * One op is one KiB of blocks allocated (bytes_allocated / 1024, growth by
+ * realloc included): the cost of big blocks grows with their size. The JSON
+ * also counts the calls. The timed window is from the first thread's
+ * creation to the last round's last join; the blocks still live then (slots
+ * and long-lived sets) are checked and freed untimed. */
 #include "common.h"
 
 #include <math.h>
@@ -36,6 +38,7 @@ struct lineage {
   struct wl_big *slots;
   struct wl_big *kept;         /* the long-lived set, capacity steps x rounds */
   uint64_t nkept, kept_bytes;
+  uint64_t bytes;              /* allocated, growth included */
   uint64_t rng;
   uint32_t salt;
   uint64_t mallocs, reallocs, frees;
@@ -61,6 +64,7 @@ static void grow_one(struct lineage *l) {
   void *p = malloc(g.grow);
   if (WL_UNLIKELY(!p)) wl_oom(g.grow);
   l->mallocs++;
+  l->bytes += g.grow;
   struct wl_big b;
   wl_big_set(&b, p, g.grow, l->salt++);
   while (b.size < g.max) {
@@ -69,6 +73,7 @@ static void grow_one(struct lineage *l) {
     void *q = realloc(b.p, next);
     if (WL_UNLIKELY(!q)) wl_oom(next);
     l->reallocs++;
+    l->bytes += next - old;
     b.p = q;
     b.size = next;
     wl_big_check(&b, old, "growing buffer after realloc (old contents)");
@@ -100,6 +105,7 @@ static void *round_thread(void *arg) {
     void *p = malloc(size);
     if (WL_UNLIKELY(!p)) wl_oom(size);
     l->mallocs++;
+    l->bytes += size;
     wl_big_set(b, p, size, l->salt++);
   }
   if (g.grow) grow_one(l);
@@ -137,7 +143,7 @@ int main(int argc, char **argv) {
       .name = "churn",
       .summary = "rounds of short-lived threads replacing big blocks that outlive them, "
                  "one realloc-grown buffer per thread and round, an optional long-lived set",
-      .op = "one malloc, realloc or free",
+      .op = "one KiB of blocks allocated (growth by realloc included)",
       .opts = opts,
       .nopts = (int)(sizeof opts / sizeof opts[0]),
   };
@@ -175,7 +181,7 @@ int main(int argc, char **argv) {
   }
   double seconds = wl_now() - t0;
 
-  uint64_t mallocs = 0, reallocs = 0, frees = 0, nkept = 0, kept_bytes = 0;
+  uint64_t mallocs = 0, reallocs = 0, frees = 0, nkept = 0, kept_bytes = 0, bytes = 0;
   for (uint64_t t = 0; t < threads; t++) {
     struct lineage *l = &ls[t];
     mallocs += l->mallocs;
@@ -183,6 +189,7 @@ int main(int argc, char **argv) {
     frees += l->frees;
     nkept += l->nkept;
     kept_bytes += l->kept_bytes;
+    bytes += l->bytes;
     for (uint64_t i = 0; i < live; i++) {
       if (!l->slots[i].p) continue;
       wl_big_check(&l->slots[i], l->slots[i].size, "slot, final free");
@@ -202,6 +209,7 @@ int main(int argc, char **argv) {
   wl_json_u64("threads_started", threads * rounds);
   wl_json_u64("kept", nkept);
   wl_json_u64("kept_bytes", kept_bytes);
-  wl_json_end(&cmd, mallocs + reallocs + frees, seconds, threads);
+  wl_json_u64("bytes_allocated", bytes);
+  wl_json_end(&cmd, bytes / 1024, seconds, threads);
   return 0;
 }

@@ -15,7 +15,7 @@ expect_usage $N --min 4096 --max 16
 expect_usage $N --grow 4
 expect_usage $N --dist normal
 
-FIELDS="threads rounds steps live min max dist grow keep seed mallocs reallocs frees threads_started kept kept_bytes"
+FIELDS="threads rounds steps live min max dist grow keep seed mallocs reallocs frees threads_started kept kept_bytes bytes_allocated"
 # 2 threads x 3 rounds; each thread: 8 replacements, then a buffer grown
 # from 800000 to 2097152 bytes: 800000 -> 1600000 -> 2097152, 2 reallocs.
 run_libc_hakmem "$TMP/c" $N --threads 2 --rounds 3 --steps 8 --live 4 --max 2097152
@@ -24,8 +24,10 @@ for f in "$TMP/c.libc.json" "$TMP/c.hakmem.json"; do
   expect_eq "threads_started" "$(jget "$f" threads_started)" 6
   expect_eq "mallocs = 6 x (8 + 1)" "$(jget "$f" mallocs)" 54
   expect_eq "reallocs = 6 x 2" "$(jget "$f" reallocs)" 12
+  expect_eq "ops = KiB allocated" "$(jget "$f" ops)" "$(( $(jget "$f" bytes_allocated) / 1024 ))"
 done
 expect_same frees "$TMP/c.libc.json" "$TMP/c.hakmem.json"
+expect_same bytes_allocated "$TMP/c.libc.json" "$TMP/c.hakmem.json"
 live=$(( 54 - $(jget "$TMP/c.libc.json" frees) ))
 [ "$live" -ge 1 ] && [ "$live" -le 8 ] || fail "$live blocks left in 2 x 4 slots"
 ok "frees: every grown buffer, and all but the $live blocks left in the slots"
