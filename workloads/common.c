@@ -223,6 +223,15 @@ void wl_corruption(const struct wl_block *b, const char *where) {
                     b->p, n, where, k, hg[0], hw[0], k, hg[1], hw[1]);
 }
 
+void wl_big_corruption(const struct wl_big *b, size_t size, size_t off, const char *where) {
+  uint64_t got, want = off + 8 >= size ? ~b->tag ^ (uint64_t)size
+                                       : b->tag + (off / WL_BIG_PAGE) * WL_BIG_STEP;
+  memcpy(&got, (const unsigned char *)b->p + off, 8);
+  wl_corruption_msg("block %p of %zu bytes (%s) changed before its free: the 8 bytes at "
+                    "offset %zu are %016llx, expected %016llx",
+                    b->p, size, where, off, (unsigned long long)got, (unsigned long long)want);
+}
+
 /* ---- time, memory, environment -------------------------------------------- */
 
 void wl_sleep(double seconds) {
@@ -261,6 +270,17 @@ long wl_current_rss_kb(void) {
   unsigned long size, resident;
   if (sscanf(buf, "%lu %lu", &size, &resident) != 2) return -1;
   return (long)(resident * (unsigned long)(sysconf(_SC_PAGESIZE) / 1024));
+}
+
+long wl_peak_vm_kb(void) {
+  FILE *f = fopen("/proc/self/status", "re");
+  if (!f) return -1;
+  char line[256];
+  long kb = -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "VmPeak: %ld kB", &kb) == 1) break;
+  fclose(f);
+  return kb;
 }
 
 const char *wl_allocator_name(void) {

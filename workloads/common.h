@@ -10,6 +10,9 @@
  *             address, size and a per-block salt, in its first and last bytes;
  *             wl_check() verifies it before the block is freed and ends the
  *             process with exit 3 and a "CORRUPTION" line on mismatch
+ *   big blocks  blocks of many pages (churn, large) carry one check word in
+ *             every 4 KiB page besides the tail (wl_big_*), so that a page
+ *             lost, shared or not copied by realloc is caught too
  *   timing    wl_now(): CLOCK_MONOTONIC in seconds
  *   JSON      the result line (the last line on stdout)
  *
@@ -24,6 +27,10 @@
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define WL_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define WL_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -175,6 +182,110 @@ WL_INLINE void wl_check(const struct wl_block *b, const char *where) {
     wl_corruption(b, where);
 }
 
+/* ---- big blocks: one check word per page -------------------------------- */
+
+/* A block of any size, checked by one 8-byte word at the start of every
+ * 4 KiB of it (offsets 0, 4096, 8192, ...: word k holds tag + k * WL_BIG_STEP)
+ * and its last 8 bytes (~tag ^ size). A word is only written where it ends
+ * at or before size - 8, so it never overlaps the tail. The tag is fixed when
+ * the block is first allocated and kept across realloc, so that a grown block
+ * is checked against what was written before it moved. Blocks must be at
+ * least 16 bytes. Writing the words touches every page of the block, as a
+ * program that uses its buffer does. */
+#define WL_BIG_PAGE 4096u
+#define WL_BIG_STEP 0x9e3779b97f4a7c15ull
+
+struct wl_big {
+  void *p;
+  size_t size;
+  uint64_t tag;
+};
+
+/* Writes the page words at offsets in [from, size - 8) and the tail. */
+WL_INLINE void wl_big_fill(const struct wl_big *b, size_t from) {
+  unsigned char *c = (unsigned char *)b->p;
+  size_t k = (from + WL_BIG_PAGE - 1) / WL_BIG_PAGE;
+  for (size_t off = k * WL_BIG_PAGE; off + 16 <= b->size; off += WL_BIG_PAGE, k++) {
+    uint64_t w = b->tag + k * WL_BIG_STEP;
+    memcpy(c + off, &w, 8);
+  }
+  uint64_t tail = ~b->tag ^ (uint64_t)b->size;
+  memcpy(c + b->size - 8, &tail, 8);
+}
+
+/* Offset of the first wrong word within the first `size` bytes of the block
+ * as filled for that size (size <= b->size: a block before it grew), or
+ * (size_t)-1 when all are intact. */
+WL_INLINE size_t wl_big_bad(const struct wl_big *b, size_t size) {
+  const unsigned char *c = (const unsigned char *)b->p;
+  size_t k = 0, off = 0;
+  for (; off + 16 <= size; off += WL_BIG_PAGE, k++) {
+    uint64_t w;
+    memcpy(&w, c + off, 8);
+    if (WL_UNLIKELY(w != b->tag + k * WL_BIG_STEP)) return off;
+  }
+  uint64_t tail;
+  memcpy(&tail, c + size - 8, 8);
+  return tail == (~b->tag ^ (uint64_t)size) ? (size_t)-1 : size - 8;
+}
+
+/* Prints a CORRUPTION line naming the offset and exits 3. */
+WL_NORETURN WL_COLD void wl_big_corruption(const struct wl_big *b, size_t size, size_t off,
+                                           const char *where);
+
+/* Checks the block as filled for `size` bytes (its current size, or its
+ * size before a realloc grew it). */
+WL_INLINE void wl_big_check(const struct wl_big *b, size_t size, const char *where) {
+  size_t off = wl_big_bad(b, size);
+  if (WL_UNLIKELY(off != (size_t)-1)) wl_big_corruption(b, size, off, where);
+}
+
+/* A new block's fields and tag (no words written yet). */
+WL_INLINE void wl_big_init(struct wl_big *b, void *p, size_t size, uint32_t salt) {
+  b->p = p;
+  b->size = size;
+  b->tag = wl_tag(p, (uint32_t)size ^ (uint32_t)(size >> 32), salt);
+}
+
+/* A new block: its tag, then every page word. */
+WL_INLINE void wl_big_set(struct wl_big *b, void *p, size_t size, uint32_t salt) {
+  wl_big_init(b, p, size, salt);
+  wl_big_fill(b, 0);
+}
+
+/* *c ^= v, returning the new value. On x86-64 in one read-modify-write
+ * instruction: a page not yet present then takes one (write) fault, where a
+ * load followed by a store would take two (the load maps the zero page). */
+WL_INLINE uint64_t wl_xor_word(unsigned char *c, uint64_t v) {
+  uint64_t w;
+#if defined(__x86_64__)
+  __asm__ volatile("xorq %1, %0" : "+m"(*(uint64_t *)(void *)c) : "r"(v));
+  memcpy(&w, c, 8);
+#else
+  memcpy(&w, c, 8);
+  w ^= v;
+  memcpy(c, &w, 8);
+#endif
+  return w;
+}
+
+/* For a block that should read as zero (calloc): writes the page words and
+ * the tail by xor, which leaves the right value only where the memory was
+ * zero. Those are the places earlier blocks at the same address wrote, so
+ * stale contents show there. Returns the offset of the first word that was
+ * not zero, or (size_t)-1; *found gets what was there. */
+WL_INLINE size_t wl_big_fill_zeroed(const struct wl_big *b, uint64_t *found) {
+  unsigned char *c = (unsigned char *)b->p;
+  size_t k = 0, bad = (size_t)-1;
+  for (size_t off = 0; off + 16 <= b->size; off += WL_BIG_PAGE, k++) {
+    uint64_t want = b->tag + k * WL_BIG_STEP, got = wl_xor_word(c + off, want);
+    if (WL_UNLIKELY(got != want) && bad == (size_t)-1) { bad = off; *found = got ^ want; }
+  }
+  uint64_t tail = ~b->tag ^ (uint64_t)b->size, got = wl_xor_word(c + b->size - 8, tail);
+  if (WL_UNLIKELY(got != tail) && bad == (size_t)-1) { bad = b->size - 8; *found = got ^ tail; }
+  return bad;
+}
+
 /* ---- time, memory, environment ------------------------------------------ */
 
 WL_INLINE double wl_now(void) {
@@ -192,6 +303,7 @@ void wl_mem_free(void *p, size_t bytes);
 
 long wl_peak_rss_kb(void);     /* getrusage ru_maxrss                      */
 long wl_current_rss_kb(void);  /* /proc/self/statm resident; -1 if unknown */
+long wl_peak_vm_kb(void);      /* VmPeak of /proc/self/status (address space); -1 if unknown */
 
 /* Basename of the shared object (or executable) whose malloc the process
  * uses, from dladdr on malloc's resolved address. */
@@ -216,5 +328,9 @@ void wl_json_end(const struct wl_cmd *cmd, uint64_t ops, double seconds, uint64_
  * 0 when n < 2). */
 double wl_mean(const double *v, size_t n);
 double wl_cv(const double *v, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* WL_COMMON_H */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every suite in harness/suites/ parses; phase7 and quick have the tables the
-# report expects; `hakbench list` names the five allocators.
+# report expects; patterns covers issue 14's workloads and every cell's
+# program is built; `hakbench list` names the five allocators.
 . "$(dirname "$0")/common.sh"
 "$HB" list >"$TMP/list" 2>&1
 rc=$?
@@ -17,4 +18,12 @@ for s in phase7 quick; do
   n=$(grep -c '^cell rm100k/' harness/suites/$s.suite)
   check "$s: random mixed at the 10 sizes 16..8192 B ($n)" [ "$n" -eq 10 ]
 done
+check "list names suite patterns" grep -q "^  patterns " "$TMP/list"
+for w in large churn prodcons cpp_mix; do
+  grep -q "workload=$w " harness/suites/patterns.suite || bad "patterns.suite has no $w cell"
+done
+grep -q -- "--keep [1-9]" harness/suites/patterns.suite || bad "patterns.suite has no leak-and-churn (--keep) cell"
+"$HB" run patterns --dry-run --no-store >"$TMP/dry" 2>&1
+rc=$?
+check "run patterns --dry-run: every workload found (exit $rc)" [ $rc -eq 0 ]
 finish

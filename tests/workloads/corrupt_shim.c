@@ -8,7 +8,8 @@
  * damage it does to user bytes cannot crash it: the driver sees it first.
  *
  * Environment, read at the first call:
- *   CORRUPT_MODE   none (default: a correct allocator), flip or dup
+ *   CORRUPT_MODE   none (default: a correct allocator), flip, dup, calloc or
+ *                  realloc
  *   CORRUPT_AFTER  mallocs served correctly before the damage starts (1000)
  * flip: from then on, each malloc call first flips one bit in the first byte
  *       of the block the same thread got from its previous malloc, if that
@@ -17,6 +18,10 @@
  * dup:  from then on, a malloc call may return, again, the block the same
  *       thread got from its previous call, if still live and large enough:
  *       two live blocks at one address.
+ * calloc:  from then on, calloc does not clear a block that comes from a free
+ *       list (the old contents show through).
+ * realloc: from then on, realloc to a larger size copies only the first
+ *       4096 bytes of the old block (the first page's worth).
  * Liveness is judged under the mutex by the block's generation number, so
  * the shim never writes into a block that has been freed meanwhile. */
 #include <errno.h>
@@ -43,7 +48,7 @@ struct hdr {
   uint32_t pad;
 };                        /* 32 bytes: user pointers stay 16-aligned     */
 
-enum { MODE_NONE, MODE_FLIP, MODE_DUP };
+enum { MODE_NONE, MODE_FLIP, MODE_DUP, MODE_CALLOC, MODE_REALLOC };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hdr *lists[CLASSES];
@@ -55,11 +60,14 @@ static unsigned long after = 1000, served;
 static TLS struct hdr *last;
 static TLS uint32_t last_gen;
 static TLS int last_reused;
+static TLS int damaging;       /* this thread's last malloc came after CORRUPT_AFTER */
 
 static void init(void) {
   const char *m = getenv("CORRUPT_MODE"), *a = getenv("CORRUPT_AFTER");
   if (m && strcmp(m, "flip") == 0) mode = MODE_FLIP;
   else if (m && strcmp(m, "dup") == 0) mode = MODE_DUP;
+  else if (m && strcmp(m, "calloc") == 0) mode = MODE_CALLOC;
+  else if (m && strcmp(m, "realloc") == 0) mode = MODE_REALLOC;
   if (a && *a) after = strtoul(a, NULL, 10);
   inited = 1;
 }
@@ -122,6 +130,7 @@ static void *alloc_locked(size_t n, size_t align) {
   last = h;
   last_gen = h->gen;
   last_reused = reused;
+  damaging = served > after;
   return h + 1;
 }
 
@@ -154,7 +163,8 @@ EXPORT void *calloc(size_t k, size_t n) {
   size_t total;
   if (__builtin_mul_overflow(k, n, &total)) { errno = ENOMEM; return NULL; }
   void *p = alloc(total, GRAIN);
-  if (p) memset(p, 0, total);
+  /* mode was set under the lock before this thread's alloc() took it. */
+  if (p && !(mode == MODE_CALLOC && damaging && last_reused)) memset(p, 0, total);
   return p;
 }
 
@@ -166,6 +176,7 @@ EXPORT void *realloc(void *p, size_t n) {
   size_t old = hdr_of(p)->cap;
   void *q = malloc(n);
   if (!q) return NULL;
+  if (mode == MODE_REALLOC && damaging && n > old && old > 4096) old = 4096;
   memcpy(q, p, old < n ? old : n);
   free(p);
   return q;

@@ -6,6 +6,7 @@ BUILD=${BUILD:-$PWD/build}
 W=$BUILD/workloads
 SHIM=$BUILD/tests/workloads/libcorrupt.so
 JEMALLOC=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+HAKMEM=$BUILD/libhakmem.so
 TMP=$BUILD/tmp/workloads
 mkdir -p "$TMP"
 PY=$(command -v python3 || command -v /usr/bin/python3 || true)
@@ -14,7 +15,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }
 
 [ -n "$PY" ] || { echo "python3 not found"; exit 77; }
-for f in "$W/random_mixed" "$W/larson" "$W/longrun" "$W/mt_contention" "$W/false_sharing" "$SHIM"; do
+for f in "$W/random_mixed" "$W/larson" "$W/longrun" "$W/mt_contention" "$W/false_sharing" \
+         "$W/churn" "$W/prodcons" "$W/large" "$W/cpp_mix" "$SHIM" "$HAKMEM"; do
   [ -x "$f" ] || [ -f "$f" ] || fail "$f is not built (run make all test-build)"
 done
 
@@ -75,6 +77,28 @@ jget() {
 expect_eq() {
   [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
   ok "$1 = $3"
+}
+
+# run_libc_hakmem OUT NAME ARGS...: run a driver under glibc, then under
+# hakmem (LD_PRELOAD); each must exit 0 and name the library that served
+# malloc. The last lines go to OUT.libc.json and OUT.hakmem.json.
+run_libc_hakmem() {
+  local out=$1 name=$2; shift 2
+  PRELOAD= run_ok "$out.libc.json" "$name" "$@"
+  expect_eq "$name $* under glibc: allocator" "$(jget "$out.libc.json" allocator)" libc.so.6
+  PRELOAD=$HAKMEM run_ok "$out.hakmem.json" "$name" "$@"
+  expect_eq "$name $* under hakmem: allocator" "$(jget "$out.hakmem.json" allocator)" libhakmem.so
+}
+
+# expect_same KEY FILE... : KEY has one value in every file (a count fixed by
+# the options and the seed, whichever allocator ran).
+expect_same() {
+  local key=$1 first=$2 v; shift 2
+  v=$(jget "$first" "$key")
+  for f in "$@"; do
+    [ "$(jget "$f" "$key")" = "$v" ] || fail "$key: $(jget "$f" "$key") in ${f##*/}, $v in ${first##*/}"
+  done
+  ok "$key = $v in ${first##*/} $(for f in "$@"; do printf '%s ' "${f##*/}"; done)"
 }
 
 # expect_usage NAME ARGS...: exit 2, stderr has a one-line error then usage.
