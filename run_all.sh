@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# run_all.sh: reproduce the Phase 7 report on this machine, then the apps
-# report (real programs from Debian packages) and the checks report
-# (conformance and misuse of every allocator).
+# run_all.sh: reproduce the Phase 7 report on this machine, then the
+# patterns report (allocation patterns of programs hakmem was not tuned
+# for), the apps report (real programs from Debian packages) and the checks
+# report (conformance and misuse of every allocator).
 #
 # Builds everything, installs the competing allocators, the programs of the
 # apps suite and matplotlib when running as root (otherwise prints the
 # apt-get line and goes on with what is there), runs the phase7 suite (or
-# quick), then apps, then checks, draws the charts, renders each report and prints
+# quick), then patterns, apps and checks, draws the charts, renders each report and prints
 # their paths. Exits non-zero only when the harness itself
 # fails; an allocator that crashes or hangs is a result, recorded in the report.
 set -u
@@ -14,21 +15,23 @@ set -u
 usage() {
   cat <<'USAGE'
 usage: ./run_all.sh [--quick] [--suites LIST] [--allocators a,b,c] [--reps N] [--out DIR]
-  --quick             the quick suite (about 2 minutes) instead of phase7 (about 10), and a
-                      smaller apps run (2 reps, no warm-up: about 3 minutes instead of 8)
-  --suites LIST       which to run, comma-separated: phase7, apps, checks (default: all three)
+  --quick             the quick suite (about 2 minutes) instead of phase7 (about 10), and
+                      smaller patterns and apps runs (2 reps, no warm-up)
+  --suites LIST       which to run, comma-separated: phase7, patterns, apps, checks
+                      (default: all four)
   --allocators LIST   comma-separated: hakmem system jemalloc mimalloc tcmalloc, or NAME=PATH
                       (default: all five)
   --reps N            measured repetitions per cell (default: the suite's: phase7 5, quick 3,
-                      apps 5)
+                      patterns 5, apps 5; checks always 1)
   --out DIR           run folder of phase7/quick (default results/<suite>; charts in
-                      plots/<suite>, or DIR/plots with --out); apps goes to DIR/apps
+                      plots/<suite>, or DIR/plots with --out); the others go to
+                      DIR/patterns, DIR/apps, DIR/checks
   -h, --help          this text
 Each report is <run folder>/report.md, results.json beside it.
 USAGE
 }
 
-suite=phase7 allocs="" reps="" out="" suites="phase7,apps,checks"
+suite=phase7 allocs="" reps="" out="" suites="phase7,patterns,apps,checks"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) suite=quick ;;
@@ -52,8 +55,8 @@ done
 [ -n "$suites" ] || { echo "run_all.sh: --suites needs a list" >&2; exit 2; }
 for s in ${suites//,/ }; do
   case "$s" in
-    phase7|apps|checks) ;;
-    *) echo "run_all.sh: --suites takes a comma-separated list of phase7, apps, checks; got '$suites'" >&2; exit 2 ;;
+    phase7|patterns|apps|checks) ;;
+    *) echo "run_all.sh: --suites takes a comma-separated list of phase7, patterns, apps, checks; got '$suites'" >&2; exit 2 ;;
   esac
 done
 if [ -n "$reps" ] && ! [[ "$reps" =~ ^[1-9][0-9]*$ ]]; then
@@ -117,21 +120,22 @@ run_suite() { # SUITE OUT [extra hakbench run options...]
 reports=()
 status=0
 if [[ ",$suites," == *,phase7,* ]]; then
-  [ -n "$out" ] || out="results/$suite"
   extra=()
   [ -n "$reps" ] && extra+=(--reps "$reps")
-  run_suite "$suite" "$out" "${extra[@]}" || status=$?
+  run_suite "$suite" "${out:-results/$suite}" "${extra[@]}" || status=$?
 fi
-if [[ ",$suites," == *,apps,* ]]; then
-  apps_out=results/apps
-  [ "$suite" = quick ] && apps_out=results/apps-quick
-  [ -n "$out" ] && apps_out="$out/apps"
-  extra=()
+# patterns and apps: --quick makes them 2 reps with no warm-up.
+second_suite() { # NAME
+  local dir=results/$1 extra=()
+  [ "$suite" = quick ] && dir=results/$1-quick
+  [ -n "$out" ] && dir="$out/$1"
   if [ -n "$reps" ]; then extra+=(--reps "$reps")
   elif [ "$suite" = quick ]; then extra+=(--reps 2 --warmup 0)
   fi
-  run_suite apps "$apps_out" "${extra[@]}" || status=$?
-fi
+  run_suite "$1" "$dir" "${extra[@]}"
+}
+if [[ ",$suites," == *,patterns,* ]]; then second_suite patterns || status=$?; fi
+if [[ ",$suites," == *,apps,* ]]; then second_suite apps || status=$?; fi
 if [[ ",$suites," == *,checks,* ]]; then
   # Conformance and misuse: outcomes, not timings; --quick runs the same
   # suite (one run per check, no warm-up); --reps is not passed on.

@@ -113,24 +113,26 @@ static char *chart_plan(const hb_results_t *r)
       free(v);
     }
   }
-  /* Program cells: per table, time relative to glibc, one group of bars per program. */
-  int programs = r->ncells > 0;
+  /* Tables outside the layout (program cells, or a suite of such tables:
+   * apps, patterns): time relative to glibc, one group of bars per cell. */
+  int tables_only = r->ncells > 0;
+  for (int i = 0; i < r->ncells; i++) tables_only &= !hb_layout_of(r->cells[i].table) && r->cells[i].check == HB_CHECK_NONE;
   for (int i = 0; i < r->ncells; i++) {
     const hb_cell_t *c = &r->cells[i];
-    programs &= c->program != NULL;
     int seen = 0;
     for (int j = 0; j < i; j++) seen |= strcmp(r->cells[j].table, c->table) == 0;
-    if (seen || !c->program || hb_layout_of(c->table)) continue;
+    if (seen || !(c->program || tables_only) || hb_layout_of(c->table) || c->check != HB_CHECK_NONE) continue;
     hb_buf_printf(&b, "chart\t%s.png\tnormalized\t%s: time relative to glibc (lower is better)\n", c->table, c->table);
     plan_panel(&b, r, "median; bars: IQR of the runs; throughput as time (system/value)",
                c->table, NULL);
   }
   /* Peak RSS: one group per table, cachegrind cells left out (their RSS is
-   * valgrind's); for a suite of programs, one group per program. */
-  hb_buf_printf(&b, "chart\tpeak_rss.png\tpeak_rss\tpeak RSS per %s\n", programs ? "program" : "workload group");
-  for (int i = 0; i < r->ncells && programs; i++)
-    if (strchr(r->cells[i].label, '\t') == NULL) hb_buf_printf(&b, "panel\t%s\t%s\n", r->cells[i].label, r->cells[i].id);
-  for (int i = 0; i < r->ncells && !programs; i++) {
+   * valgrind's); for a suite of tables outside the layout, one per cell. */
+  hb_buf_printf(&b, "chart\tpeak_rss.png\tpeak_rss\tpeak RSS per %s\n", tables_only ? "cell" : "workload group");
+  for (int i = 0; i < r->ncells && tables_only; i++)
+    if (!r->cells[i].cachegrind && !strchr(r->cells[i].label, '\t'))
+      hb_buf_printf(&b, "panel\t%s\t%s\n", r->cells[i].label, r->cells[i].id);
+  for (int i = 0; i < r->ncells && !tables_only; i++) {
     const hb_cell_t *c = &r->cells[i];
     int seen = c->check != HB_CHECK_NONE;  /* outcomes: no chart */
     for (int j = 0; j < i; j++) seen |= strcmp(r->cells[j].table, c->table) == 0;

@@ -706,10 +706,12 @@ void hb_report_compute(const hb_results_t *r, hb_report_t *R)
   NEW(R->other_rss, r->ncells);
   NEW(R->other_norm, r->ncells * nalloc(R));
   NEW(R->other_norm_n, r->ncells * nalloc(R));
-  R->programs = r->ncells > 0;
+  R->programs = R->tables_only = r->ncells > 0;
   for (int ci = 0; ci < r->ncells; ci++) {
     const hb_cell_t *c = &r->cells[ci];
     R->programs &= c->program != NULL;
+    R->has_programs |= c->program != NULL;
+    R->tables_only &= !hb_layout_of(c->table) && !c->check;
     int seen = hb_layout_of(c->table) != NULL || c->check;  /* check cells: their own section */
     for (int cj = 0; cj < ci; cj++) seen |= strcmp(r->cells[cj].table, c->table) == 0;
     if (seen) continue;

@@ -227,7 +227,11 @@ typedef struct hb_report_s {
   int               *other_norm_n;  /* cells in each geometric mean */
   hb_metric_table_t *other_rss;
   int               nother;
-  int               programs;    /* every cell is a program cell: the apps report */
+  int               tables_only; /* every cell is in a table outside the Phase 7
+                                    layout and none is a check cell: the
+                                    tables report (apps, patterns)       */
+  int               programs;    /* every cell is a program cell         */
+  int               has_programs;/* some cell is                         */
   /* conformance and misuse: check cells */
   int               has_checks;  /* some cell is a check cell            */
   int               checks_only; /* every cell is: the checks report     */

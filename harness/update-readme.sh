@@ -3,8 +3,9 @@
 # README.md, between the markers <!-- NAME-summary:begin --> and
 # <!-- NAME-summary:end -->, replacing what was there.
 # Without arguments: results/phase7/summary.md into the phase7 markers and
-# results/apps/summary.md into the apps markers, results/checks/summary.md
-# into the checks markers (each written by
+# results/patterns/summary.md, results/apps/summary.md and
+# results/checks/summary.md into their markers
+# (each written by
 # ./run_all.sh, i.e. `hakbench report DIR --summary FILE`), so the README's
 # figures always come from a run, never typed by hand.
 set -eu
@@ -31,6 +32,7 @@ if [ $# -ge 1 ]; then
   fill "$1" "${2:-phase7}"
 else
   fill "$root/results/phase7/summary.md" phase7
+  fill "$root/results/patterns/summary.md" patterns
   fill "$root/results/apps/summary.md" apps
   fill "$root/results/checks/summary.md" checks
 fi
