@@ -810,7 +810,7 @@ static void header(out_t *O)
   }
   P("| Command | `%s` |\n", OR(x->command, "?"));
   for (int j = 0; j < x->nresumed; j++) P("| Resumed with | `%s` |\n", x->resumed[j]);
-  if (strcmp(suite, "apps") == 0 || strcmp(suite, "patterns") == 0 || strcmp(suite, "checks") == 0)
+  if (strcmp(suite, "apps") == 0 || strcmp(suite, "patterns") == 0)
     P("\nTo reproduce: `./run_all.sh` (phase7, patterns, apps, checks), or the command above "
       "followed by `build/hakbench plot DIR` and `build/hakbench report DIR`.\n\n");
   else if (strcmp(suite, "quick") == 0 || strcmp(suite, "phase7") == 0)
