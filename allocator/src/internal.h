@@ -171,6 +171,8 @@ struct hak_ss_s {
   hak_ss_t *avail_next, *avail_prev; /* owner heap's "has free slots" list */
   uint8_t in_avail;
   uint8_t abandoned;              /* on the abandoned list (global lock)  */
+  uint64_t room_classes;          /* abandoned: bit c, a slab of class c had
+                                     room when its owner left (global lock) */
 };
 
 /* Remote frees waiting in the freeing thread's heap: a chain of blocks of
@@ -296,7 +298,8 @@ void _hak_heap_thread_exit(hak_heap_t *h);
 void _hak_heap_collect(hak_heap_t *h);
 
 /* superslab.c */
-hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind);  /* adopted, cached or new */
+hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind);  /* cached or new        */
+int  _hak_ss_adopt_for(hak_heap_t *h, int kind, unsigned cls); /* abandoned with room */
 void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss);   /* all slots free        */
 void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss);
 int  _hak_ss_reclaim(hak_heap_t *h, hak_ss_t *ss);

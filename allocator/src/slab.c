@@ -214,7 +214,14 @@ static hak_slab_t *new_slab(hak_heap_t *h, unsigned cls) {
   int kind = _hak_class_size[cls] <= HAK_SMALL_KIND_MAX ? HAK_SS_SMALL : HAK_SS_MEDIUM;
   hak_ss_t *ss = h->ss_avail[kind];
   if (ss == NULL) {
-    ss = _hak_ss_acquire(h, kind);
+    /* First an exited thread's SuperSlab with room for cls (its free
+     * blocks before fresh pages), then the cache, then a new mapping. */
+    if (_hak_ss_adopt_for(h, kind, cls)) {
+      if (h->cur[cls] != &_hak_slab_empty) return h->cur[cls];
+      ss = h->ss_avail[kind];
+    } else {
+      ss = _hak_ss_acquire(h, kind);
+    }
     if (ss == NULL) return NULL;
   }
   hak_slab_t *s = &ss->slabs[_hak_ss_slot_take(h, ss)];

@@ -193,15 +193,47 @@ static hak_ss_t *abandoned_pop(int kind) {
   return ss;
 }
 
-/* A SuperSlab of `kind` with a free slot, owned by h: adopt abandoned ones
- * first (their memory is already committed), then the cache, then mmap. */
-hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
-  for (int n = 0; n < HAK_ADOPT_MAX; n++) {
-    hak_ss_t *ss = abandoned_pop(kind);
-    if (ss == NULL) break;
-    if (ss_adopt(h, ss) && ss->free_mask) return ss;
-    if (h->ss_avail[kind]) return h->ss_avail[kind];
+/* Take off the abandoned list of `kind` a SuperSlab that had a slab of
+ * class cls with room when its owner left, else one with a free slot, or
+ * NULL. The whole list is searched: taking the first few regardless of
+ * class (as before) left the room of the others unused while new
+ * SuperSlabs were mapped (churn --keep 10, 400 threads: 173 mapped, peak
+ * RSS 3x glibc's). */
+static hak_ss_t *abandoned_pop_for(int kind, unsigned cls) {
+  uint64_t bit = (uint64_t)1 << cls;
+  _hak_lock(&_hak_global_lock);
+  hak_ss_t *ss = ss_abandoned[kind], *slot = NULL;
+  for (; ss != NULL; ss = ss->next) {
+    if (ss->room_classes & bit) break;
+    if (slot == NULL && ss->free_mask) slot = ss;
   }
+  if (ss == NULL) ss = slot;
+  if (ss) {
+    _hak_ss_list_remove(&ss_abandoned[kind], ss);
+    ss->abandoned = 0;
+  }
+  _hak_unlock(&_hak_global_lock);
+  return ss;
+}
+
+/* h needs a slab of class cls (of `kind`) and has no SuperSlab with a free
+ * slot: adopt abandoned SuperSlabs that can serve it (their memory is
+ * already committed, their free blocks would otherwise stay unused).
+ * Returns 1 when h's list of cls or its SuperSlabs with free slots are no
+ * longer empty. */
+int _hak_ss_adopt_for(hak_heap_t *h, int kind, unsigned cls) {
+  for (int n = 0; n < HAK_ADOPT_MAX; n++) {
+    hak_ss_t *ss = abandoned_pop_for(kind, cls);
+    if (ss == NULL) return 0;
+    ss_adopt(h, ss);
+    if (h->cur[cls] != &_hak_slab_empty || h->ss_avail[kind] != NULL) return 1;
+  }
+  return 0;
+}
+
+/* A SuperSlab of `kind` with a free slot, owned by h: from the cache, else
+ * newly mapped. */
+hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
   _hak_lock(&_hak_global_lock);
   hak_ss_t *ss = ss_cache;
   if (ss) { ss_cache = ss->next; ss_cache_count--; }
@@ -246,6 +278,11 @@ void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss) {
 /* The owner exits with live blocks here (its thread_free states are NORMAL
  * and no freer is BUSY: see _hak_heap_thread_exit). */
 void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
+  uint64_t room = 0;
+  for (unsigned i = 0; i < ss->nslabs; i++) {
+    const hak_slab_t *s = &ss->slabs[i];
+    if (!(ss->free_mask & (1u << i)) && s->used < s->reserved) room |= (uint64_t)1 << s->cls;
+  }
   ss_forget_dirty(h, ss, 1);
   _hak_ss_avail_remove(h, ss);
   _hak_ss_list_remove(&h->ss_all, ss);
@@ -253,6 +290,7 @@ void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
   atomic_fetch_add_explicit(&_hak_counters.abandoned, 1, memory_order_relaxed);
   _hak_lock(&_hak_global_lock);
   _hak_ss_list_push(&ss_abandoned[ss->kind], ss);
+  ss->room_classes = room;
   ss->abandoned = 1;
   _hak_unlock(&_hak_global_lock);
 }
