@@ -299,7 +299,7 @@ void _hak_heap_collect(hak_heap_t *h);
 
 /* superslab.c */
 hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind);  /* cached or new        */
-int  _hak_ss_adopt_for(hak_heap_t *h, int kind, unsigned cls); /* abandoned with room */
+int  _hak_ss_adopt_for(hak_heap_t *h, int kind, unsigned cls, int any_slot); /* abandoned with room */
 void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss);   /* all slots free        */
 void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss);
 int  _hak_ss_reclaim(hak_heap_t *h, hak_ss_t *ss);

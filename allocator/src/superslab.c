@@ -24,6 +24,7 @@ _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
 static hak_ss_t *ss_cache;          /* singly linked through ->next */
 static _Atomic unsigned ss_cache_count;  /* written under the global lock */
 static hak_ss_t *ss_abandoned[HAK_SS_KINDS];   /* doubly linked: next/prev */
+static _Atomic unsigned abandoned_count[HAK_SS_KINDS]; /* their lengths */
 
 /* ---- per-heap lists -------------------------------------------------------- */
 void _hak_ss_list_push(hak_ss_t **head, hak_ss_t *ss) {
@@ -181,52 +182,60 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
   return 1;
 }
 
+/* The abandoned lists change only here (global lock held). */
+static void abandoned_push(hak_ss_t *ss) {
+  _hak_ss_list_push(&ss_abandoned[ss->kind], ss);
+  ss->abandoned = 1;
+  atomic_store_explicit(&abandoned_count[ss->kind], abandoned_count[ss->kind] + 1, memory_order_relaxed);
+}
+
+static void abandoned_remove(hak_ss_t *ss) {
+  _hak_ss_list_remove(&ss_abandoned[ss->kind], ss);
+  ss->abandoned = 0;
+  atomic_store_explicit(&abandoned_count[ss->kind], abandoned_count[ss->kind] - 1, memory_order_relaxed);
+}
+
 /* Take one abandoned SuperSlab of `kind` off the global list, or NULL. */
 static hak_ss_t *abandoned_pop(int kind) {
   _hak_lock(&_hak_global_lock);
   hak_ss_t *ss = ss_abandoned[kind];
-  if (ss) {
-    _hak_ss_list_remove(&ss_abandoned[kind], ss);
-    ss->abandoned = 0;
-  }
+  if (ss) abandoned_remove(ss);
   _hak_unlock(&_hak_global_lock);
   return ss;
 }
 
 /* Take off the abandoned list of `kind` a SuperSlab that had a slab of
- * class cls with room when its owner left, else one with a free slot, or
- * NULL. The whole list is searched: taking the first few regardless of
- * class (as before) left the room of the others unused while new
+ * class cls with room when its owner left, else (with any_slot) one with a
+ * free slot, or NULL. The whole list is searched: taking the first few
+ * whatever their classes (as before) left the others' room unused while new
  * SuperSlabs were mapped (churn --keep 10, 400 threads: 173 mapped, peak
- * RSS 3x glibc's). */
-static hak_ss_t *abandoned_pop_for(int kind, unsigned cls) {
+ * RSS 3x glibc's). abandoned_count lets a heap skip the lock when the list
+ * is empty, as it is in a program whose threads do not exit. */
+static hak_ss_t *abandoned_pop_for(int kind, unsigned cls, int any_slot) {
+  if (atomic_load_explicit(&abandoned_count[kind], memory_order_relaxed) == 0) return NULL;
   uint64_t bit = (uint64_t)1 << cls;
   _hak_lock(&_hak_global_lock);
   hak_ss_t *ss = ss_abandoned[kind], *slot = NULL;
   for (; ss != NULL; ss = ss->next) {
     if (ss->room_classes & bit) break;
-    if (slot == NULL && ss->free_mask) slot = ss;
+    if (any_slot && slot == NULL && ss->free_mask) slot = ss;
   }
   if (ss == NULL) ss = slot;
-  if (ss) {
-    _hak_ss_list_remove(&ss_abandoned[kind], ss);
-    ss->abandoned = 0;
-  }
+  if (ss) abandoned_remove(ss);
   _hak_unlock(&_hak_global_lock);
   return ss;
 }
 
-/* h needs a slab of class cls (of `kind`) and has no SuperSlab with a free
- * slot: adopt abandoned SuperSlabs that can serve it (their memory is
- * already committed, their free blocks would otherwise stay unused).
- * Returns 1 when h's list of cls or its SuperSlabs with free slots are no
- * longer empty. */
-int _hak_ss_adopt_for(hak_heap_t *h, int kind, unsigned cls) {
+/* h needs a slab of class cls (of `kind`): adopt an abandoned SuperSlab
+ * with room in that class (its free blocks before fresh pages), or with
+ * any_slot one with a free slot. Returns 1 when h's list of cls (or with
+ * any_slot, its SuperSlabs with free slots) is no longer empty. */
+int _hak_ss_adopt_for(hak_heap_t *h, int kind, unsigned cls, int any_slot) {
   for (int n = 0; n < HAK_ADOPT_MAX; n++) {
-    hak_ss_t *ss = abandoned_pop_for(kind, cls);
+    hak_ss_t *ss = abandoned_pop_for(kind, cls, any_slot);
     if (ss == NULL) return 0;
     ss_adopt(h, ss);
-    if (h->cur[cls] != &_hak_slab_empty || h->ss_avail[kind] != NULL) return 1;
+    if (h->cur[cls] != &_hak_slab_empty || (any_slot && h->ss_avail[kind] != NULL)) return 1;
   }
   return 0;
 }
@@ -289,9 +298,8 @@ void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
   atomic_fetch_add_explicit(&_hak_counters.abandoned, 1, memory_order_relaxed);
   _hak_lock(&_hak_global_lock);
-  _hak_ss_list_push(&ss_abandoned[ss->kind], ss);
   ss->room_classes = room;
-  ss->abandoned = 1;
+  abandoned_push(ss);
   _hak_unlock(&_hak_global_lock);
 }
 
@@ -301,10 +309,7 @@ void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
 int _hak_ss_reclaim(hak_heap_t *h, hak_ss_t *ss) {
   _hak_lock(&_hak_global_lock);
   int got = ss->abandoned;
-  if (got) {
-    _hak_ss_list_remove(&ss_abandoned[ss->kind], ss);
-    ss->abandoned = 0;
-  }
+  if (got) abandoned_remove(ss);
   _hak_unlock(&_hak_global_lock);
   /* The caller's block is live, so adopting cannot find ss empty. */
   if (got) {
