@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Leak plus thread churn (issue 14): a long-lived set of small blocks grows
+# while 400, then 1000, short-lived threads (two at a time) free and
+# allocate blocks of exited threads. The free space that exited threads
+# leave in their abandoned SuperSlabs must be reused: peak RSS at most
+# start + data * 3/2 + 4 MiB (leakchurn.c checks it; glibc needs 1.15x the
+# data) and at most 48 SuperSlabs mapped in all (HAKMEM_STATS; about 24
+# needed, 162 before abandoned SuperSlabs were searched by class). Under
+# LD_PRELOAD and through the hak_ API.
+. "$(dirname "$0")/lib.sh"
+need "$TA/leakchurn-libc" "$TA/leakchurn-hak" "$LIBHAKMEM"
+
+mapped() {   # log -> the count, or fail
+  local n
+  n=$(awk '$2 == "superslabs_mapped_total" { print $3 }' "$1")
+  [ -n "$n" ] || fail "no superslabs_mapped_total line in $1"
+  echo "$n"
+}
+
+for how in preload hak; do
+  for shape in "200 10000" "500 4000"; do
+    set -- $shape
+    name=leakchurn-$how-$(($1 * 2))
+    if [ $how = preload ]; then
+      run_logged "$name" preload env HAKMEM_STATS=1 timeout 120 "$TA/leakchurn-libc" -r "$1" -s "$2"
+    else
+      run_logged "$name" env HAKMEM_STATS=1 timeout 120 "$TA/leakchurn-hak" -r "$1" -s "$2"
+    fi
+    rc=$?
+    [ $rc -eq 0 ] || fail "leakchurn $how, $(($1 * 2)) threads, exited $rc"
+    ! grep -E '^hakmem: [^ ]' "$TMP/$name.log" | grep -qv '^hakmem: statistics$' ||
+      fail "hakmem reported errors in $TMP/$name.log"
+    n=$(mapped "$TMP/$name.log") || exit 1
+    [ "$n" -le 48 ] || fail "leakchurn $how, $(($1 * 2)) threads: $n SuperSlabs mapped, expected at most 48"
+    echo "ok: $how, $(($1 * 2)) threads: $n SuperSlabs mapped"
+  done
+done
+echo "PASS: exited threads' free space is reused under leak-and-churn; RSS and SuperSlabs bounded"
