@@ -24,7 +24,12 @@ _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
 static hak_ss_t *ss_cache;          /* singly linked through ->next */
 static _Atomic unsigned ss_cache_count;  /* written under the global lock */
 static hak_ss_t *ss_abandoned[HAK_SS_KINDS];   /* doubly linked: next/prev */
-static _Atomic unsigned abandoned_count[HAK_SS_KINDS]; /* their lengths */
+/* How many abandoned SuperSlabs of each kind had room in each class, and
+ * how many have a free slot (both fixed while abandoned: nobody owns them),
+ * so that a heap searches the list only when it holds a match. Written
+ * under the global lock. */
+static _Atomic unsigned abandoned_room[HAK_SS_KINDS][HAK_NCLASSES];
+static _Atomic unsigned abandoned_slots[HAK_SS_KINDS];
 
 /* ---- per-heap lists -------------------------------------------------------- */
 void _hak_ss_list_push(hak_ss_t **head, hak_ss_t *ss) {
@@ -182,17 +187,28 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
   return 1;
 }
 
-/* The abandoned lists change only here (global lock held). */
+/* The abandoned lists and their counts change only here (global lock held). */
+static void abandoned_count(const hak_ss_t *ss, int delta) {
+  for (uint64_t m = ss->room_classes; m; m &= m - 1) {
+    _Atomic unsigned *c = &abandoned_room[ss->kind][__builtin_ctzll(m)];
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + (unsigned)delta, memory_order_relaxed);
+  }
+  if (ss->free_mask) {
+    _Atomic unsigned *c = &abandoned_slots[ss->kind];
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + (unsigned)delta, memory_order_relaxed);
+  }
+}
+
 static void abandoned_push(hak_ss_t *ss) {
   _hak_ss_list_push(&ss_abandoned[ss->kind], ss);
   ss->abandoned = 1;
-  atomic_store_explicit(&abandoned_count[ss->kind], abandoned_count[ss->kind] + 1, memory_order_relaxed);
+  abandoned_count(ss, 1);
 }
 
 static void abandoned_remove(hak_ss_t *ss) {
   _hak_ss_list_remove(&ss_abandoned[ss->kind], ss);
   ss->abandoned = 0;
-  atomic_store_explicit(&abandoned_count[ss->kind], abandoned_count[ss->kind] - 1, memory_order_relaxed);
+  abandoned_count(ss, -1);
 }
 
 /* Take one abandoned SuperSlab of `kind` off the global list, or NULL. */
@@ -209,16 +225,22 @@ static hak_ss_t *abandoned_pop(int kind) {
  * free slot, or NULL. The whole list is searched: taking the first few
  * whatever their classes (as before) left the others' room unused while new
  * SuperSlabs were mapped (churn --keep 10, 400 threads: 173 mapped, peak
- * RSS 3x glibc's). abandoned_count lets a heap skip the lock when the list
- * is empty, as it is in a program whose threads do not exit. */
+ * RSS 3x glibc's). The counts let a heap skip the lock and the search when
+ * no abandoned SuperSlab would do (always so in a program whose threads do
+ * not exit), so every search that starts ends in an adoption. */
 static hak_ss_t *abandoned_pop_for(int kind, unsigned cls, int any_slot) {
-  if (atomic_load_explicit(&abandoned_count[kind], memory_order_relaxed) == 0) return NULL;
-  uint64_t bit = (uint64_t)1 << cls;
+  int room = atomic_load_explicit(&abandoned_room[kind][cls], memory_order_relaxed) != 0;
+  if (!room && !(any_slot && atomic_load_explicit(&abandoned_slots[kind], memory_order_relaxed) != 0))
+    return NULL;
+  uint64_t bit = room ? (uint64_t)1 << cls : 0;
   _hak_lock(&_hak_global_lock);
   hak_ss_t *ss = ss_abandoned[kind], *slot = NULL;
   for (; ss != NULL; ss = ss->next) {
     if (ss->room_classes & bit) break;
-    if (any_slot && slot == NULL && ss->free_mask) slot = ss;
+    if (any_slot && ss->free_mask) {
+      if (bit == 0) break;          /* no room to look for: the first slot */
+      if (slot == NULL) slot = ss;
+    }
   }
   if (ss == NULL) ss = slot;
   if (ss) abandoned_remove(ss);
