@@ -173,6 +173,8 @@ struct hak_ss_s {
   uint8_t abandoned;              /* on the abandoned list (global lock)  */
   uint64_t room_classes;          /* abandoned: bit c, a slab of class c had
                                      room when its owner left (global lock) */
+  uint64_t free_classes;          /* ... had free blocks worth 1/8 of it  */
+  uint64_t abandon_seq;           /* abandons before this one (global lock) */
 };
 
 /* Remote frees waiting in the freeing thread's heap: a chain of blocks of
