@@ -15,8 +15,9 @@
  * A freed block of up to 2 MiB is first kept whole on the quick list (32
  * blocks, 16 MiB at most), where a malloc of the same size, or up to a
  * quarter less, takes it back without splitting or merging anything; the
- * oldest leave the list for the runs when it is full. So a steady
- * malloc/free cycle costs a lock and a few stores.
+ * oldest leaves the list for the runs when it is full, and at each malloc
+ * the list cannot serve. So a steady malloc/free cycle costs a lock and a
+ * few stores, and sizes no longer asked for do not stay on the list.
  *
  * Memory goes back by decay, not by munmap: a freed run stays committed
  * ("dirty", reused first, with no system call), and its pages are
@@ -429,6 +430,9 @@ static void *seg_alloc(uint32_t n, size_t size, size_t align, int zero) {
       if (zero) memset(p, 0, size);       /* its pages are dirty */
       return p;
     }
+    /* A miss ages the list: its oldest block goes to the runs, so blocks
+     * of sizes no longer asked for do not hold their pages apart. */
+    quick_flush(0);
   }
   for (s = seg_head; s; s = s->next)
     if ((i = seg_find(s, need)) != 0) break;
