@@ -5,10 +5,9 @@
  * (or more when asked), so it is the start of its chunk in the ownership
  * map: free() recognises it by the chunk's kind and an exact address match,
  * and a pointer into the middle of the block never passes for it.
- * A freed huge block is unmapped at once: it is larger than what the page
- * heap keeps committed (HAK_LARGE_DIRTY_MAX), so keeping it would hold
- * memory past that bound or cost a decommit, a system call, all the same
- * (glibc, too, unmaps every free above 32 MiB). realloc resizes with mremap,
+ * A freed huge block is unmapped at once: kept, it would take most of what
+ * the page heap keeps committed (48 MiB) or cost a decommit, a system call,
+ * all the same (glibc, too, unmaps every free above 32 MiB). realloc resizes with mremap,
  * in place when the kernel can, else by moving the pages to a new aligned
  * range, never by copying.
  */

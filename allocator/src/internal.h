@@ -243,9 +243,12 @@ struct hak_heap_s {
  * non-zero info (a one-page run has only the first); every other page's
  * info is 0, so a pointer into the middle of a block, or to its last page,
  * never passes for a block start.
- *   first page  info = pages << 4 | HAK_RUN_LIVE, HAK_RUN_QUICK (freed, kept
- *               whole in the quick list for reuse: not free for neighbours,
- *               freed for free()'s double-free test) or HAK_RUN_FREE; for a free
+ *   first page  info = pages << 4 | kind: HAK_RUN_LIVE, HAK_RUN_QUICK (freed,
+ *               kept whole on the quick list for reuse: not free for its
+ *               neighbours, freed for free()'s double-free test),
+ *               HAK_RUN_PURGING (free pages being decommitted by a thread
+ *               that let go of the lock meanwhile: neither free nor
+ *               allocatable until it takes the lock again) or HAK_RUN_FREE; for a free
  *               run also stamp (decay clock of its last free), dirty (how
  *               many of its pages have their dirty bit set) and its bin
  *               list links (page indices in the segment; 0 ends the list:
@@ -254,7 +257,7 @@ struct hak_heap_s {
  *               freed block finds its run's first page from here.
  * info is written under the lock and read without it by
  * malloc_usable_size and realloc's checks (atomic, relaxed). */
-enum { HAK_RUN_FREE = 1, HAK_RUN_LIVE = 2, HAK_RUN_TAIL = 4, HAK_RUN_QUICK = 8, HAK_RUN_FLAGS = 15 };
+enum { HAK_RUN_FREE = 1, HAK_RUN_LIVE, HAK_RUN_QUICK, HAK_RUN_TAIL, HAK_RUN_PURGING, HAK_RUN_KIND = 15 };
 typedef struct hak_run_s {
   _Atomic uint32_t info;
   uint32_t stamp;
@@ -267,8 +270,9 @@ typedef struct hak_seg_s hak_seg_t;
  * Invariants (under _hak_large_lock):
  *   - runs tile pages first..npages-1; no two free runs are adjacent
  *     (a free coalesces with both neighbours);
- *   - a free run is on exactly one bin list, bin_of(its pages), and bit b
- *     of bin_mask is set iff bins[b] is not empty;
+ *   - a free run is on exactly one bin list, bins[d][bin_of(its pages)],
+ *     where d is 1 if any of its pages is dirty, else 0; bit b of
+ *     bin_mask[d] is set iff bins[d][b] is not empty;
  *   - dirty bit of a page in a free run is 0 only if the page reads as zero
  *     and holds no memory (never touched since mapped, or decommitted): so
  *     calloc clears only the dirty pages of the run it gets. Bits of live
@@ -281,8 +285,8 @@ struct hak_seg_s {
   uint32_t first;                 /* first page after the header          */
   uint32_t free_pages, dirty_pages;
   uint8_t shift;                  /* log2 of the segment's size           */
-  uint64_t bin_mask;
-  uint16_t bins[HAK_RUN_BINS];    /* first page of each bin's first run   */
+  uint64_t bin_mask[2];           /* [0] clean runs, [1] runs with dirty pages */
+  uint16_t bins[2][HAK_RUN_BINS]; /* first page of each bin's first run   */
   _Atomic uint64_t dirty[HAK_SEG_PAGES_MAX / 64];
   hak_run_t runs[];               /* one per page                         */
 };
