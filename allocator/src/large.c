@@ -231,6 +231,7 @@ static uint32_t dirty_start(hak_seg_t *s, uint32_t i, uint32_t m, uint32_t n) {
  * (i <= t, t + n <= its end); what is left on either side stays free. */
 static void carve(hak_seg_t *s, uint32_t i, uint32_t t, uint32_t n) {
   uint32_t m = run_pages(info_of(s, i)), stamp = s->runs[i].stamp, dirty = s->runs[i].dirty;
+  hak_assert(run_kind(info_of(s, i)) == HAK_RUN_FREE && i <= t && t + n <= i + m && dirty <= m);
   if (seg_is_empty(s)) empty_segs--;
   bin_remove(s, i, m);
   uint32_t d_lead = 0, d_block = dirty == 0 ? 0 : dirty == m ? n : bits(s, t, n, BITS_COUNT);
@@ -252,6 +253,7 @@ hak_inline uint32_t latest(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0
 static void release_pages(hak_seg_t *s, uint32_t t, uint32_t n, uint32_t stamp, int is_dirty) {
   uint32_t start = t, end = t + n, dirty = 0;
   int stamped = is_dirty;
+  hak_assert(t >= s->first && n >= 1 && end <= s->npages && s->free_pages + n <= s->npages - s->first);
   if (is_dirty) {
     bits(s, t, n, BITS_SET);
     dirty_add(s, n);
@@ -283,6 +285,7 @@ static void release_pages(hak_seg_t *s, uint32_t t, uint32_t n, uint32_t stamp, 
   /* The old boundaries inside the new run become interior (0). */
   if (start != t) info_set(s, t, 0);
   if (t + n - 1 != end - 1) info_set(s, t + n - 1, 0);
+  hak_assert(dirty <= end - start && (!is_dirty || stamped));
   free_run_add(s, start, end - start, stamp, dirty);
   if (seg_is_empty(s)) empty_segs++;
 }
@@ -350,6 +353,7 @@ static void seg_released(hak_seg_t *s) {
 /* ---- the quick list --------------------------------------------------------- */
 static quick_t quick_remove(unsigned k) {
   quick_t q = quick[k];
+  hak_assert(k < quick_n && run_kind(info_of(q.seg, q.page)) == HAK_RUN_QUICK);
   if (k + 1 < quick_n) memmove(&quick[k], &quick[k + 1], (quick_n - k - 1) * sizeof(quick_t));
   quick_n--;
   quick_pages -= q.pages;
@@ -379,6 +383,7 @@ static void *quick_take(uint32_t n, size_t size) {
 
 /* The live block [t, t + n) of s, just freed, joins the list. */
 static void quick_put(hak_seg_t *s, uint32_t t, uint32_t n, uint32_t now) {
+  hak_assert(run_kind(info_of(s, t)) == HAK_RUN_LIVE && run_pages(info_of(s, t)) == n);
   while (quick_n == QUICK_MAX || quick_pages + n > QUICK_PAGES) quick_flush(0);
   info_set(s, t, make_info(n, HAK_RUN_QUICK));
   quick[quick_n++] = (quick_t){ s, t, n, now };
@@ -409,6 +414,7 @@ typedef struct purges_s {
 static purge_t purge_claim(hak_seg_t *s, uint32_t i, uint32_t want) {
   uint32_t m = run_pages(info_of(s, i)), d = s->runs[i].dirty, stamp = s->runs[i].stamp;
   uint32_t end = i + m, from = i, got = 0;
+  hak_assert(run_kind(info_of(s, i)) == HAK_RUN_FREE && d > 0 && d == bits(s, i, m, BITS_COUNT));
   for (uint32_t hi = end; hi > i && got < want;) {
     uint32_t lo = (hi - 1) & ~63u;
     if (lo < i) lo = i;
