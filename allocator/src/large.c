@@ -395,7 +395,10 @@ static void quick_put(hak_seg_t *s, uint32_t t, uint32_t n, uint32_t now) {
  * them out of their free run (a HAK_RUN_PURGING range: no malloc can have
  * them, no free merges with them); the thread decommits them after letting
  * go of the lock, so other threads' malloc and free do not wait for the
- * madvise; then, under the lock again, they go back free and clean. */
+ * madvise; then, under the lock again, they go back free and clean. (A
+ * fork meanwhile leaves the child those ranges set aside for good: the
+ * thread that would give them back is not in it. At most PURGE_BATCH
+ * ranges, address space the child never reuses.) */
 typedef struct purge_s {
   hak_seg_t *seg;
   uint32_t page, pages;
