@@ -44,7 +44,7 @@ int    hak_owns(const void *p);
 typedef struct hak_stats_s {
   size_t mapped_bytes;      /* address space mapped from the OS right now   */
   size_t superslabs;        /* SuperSlabs mapped                             */
-  size_t large_blocks;      /* directly mapped large blocks live             */
+  size_t large_blocks;      /* blocks above 32 KiB live                      */
   size_t invalid_frees;     /* frees of pointers hakmem does not own         */
 } hak_stats_t;
 void   hak_stats_get(hak_stats_t *out);

@@ -36,10 +36,9 @@ static size_t usable_size(const void *p, const char *fn, int *small) {
     *small = 1;
     return _hak_block_size(s);
   }
-  hak_large_t *hdr = _hak_large_header(p);
-  if (hdr) return hdr->usable;
-  _hak_error(fn, "invalid pointer", p);
-  return 0;
+  size_t u = _hak_large_usable(p);
+  if (u == 0) _hak_error(fn, "invalid pointer", p);
+  return u;
 }
 
 hak_export size_t hak_malloc_usable_size(const void *p) {
@@ -132,7 +131,7 @@ hak_export int hak_owns(const void *p) {
   uintptr_t a = (uintptr_t)p;
   if (a & ~(((uintptr_t)1 << HAK_ADDR_BITS) - 1)) return 0;
   if (_hak_chunk_kind(a) >= HAK_CHUNK_SS_MIN) return 1;
-  return _hak_large_header(p) != NULL;
+  return _hak_large_usable(p) != 0;
 }
 
 hak_export void hak_collect(void) {

@@ -156,8 +156,9 @@ void _hak_free_other(hak_ss_t *ss, hak_slab_t *s, hak_block_t *b) {
 void _hak_free_slow(void *p, const char *fn) {
   if (p == NULL) return;
   uintptr_t a = (uintptr_t)p;
-  if ((a & HAK_BAD_PTR_BITS) == 0 && (a & HAK_SS_MASK) == 0 && _hak_chunk_kind(a) == HAK_CHUNK_LARGE) {
-    _hak_large_free(p, fn);
+  unsigned kind;
+  if ((a & HAK_BAD_PTR_BITS) == 0 && (kind = _hak_chunk_kind(a)) != HAK_CHUNK_NONE) {
+    _hak_large_free(p, kind, fn);
     return;
   }
   _hak_error(fn, "invalid pointer", p);

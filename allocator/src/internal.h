@@ -17,8 +17,14 @@
  *              remote buffer, then pushed as a chain onto the slab's
  *              lock-free thread_free stack (one CAS per chain), collected by
  *              the owner on its slow path.
- *   large block  above HAK_SMALL_MAX: its own mapping, whose user pointer is
- *              2 MiB-aligned and whose header sits in the page just before it.
+ *   large block  above HAK_SMALL_MAX, up to HAK_SEG_BLOCK_MAX (32 MiB): a run
+ *              of pages in a segment of the shared large page heap (large.c).
+ *   segment    2..64 MiB aligned to its size: a header (one record per page)
+ *              and page runs, each a live large block or free; free runs
+ *              coalesce, and their pages are decommitted by decay.
+ *   huge block above HAK_SEG_BLOCK_MAX (or aligned beyond what segments
+ *              give): its own mapping, whose user pointer is 2 MiB-aligned
+ *              and whose header sits in the page just before it (huge.c).
  *
  * Misuse detection (always on, O(1), no list walk):
  *   - free(p) accepts p only if the ownership map says p's chunk is ours
@@ -34,8 +40,9 @@
  *     free). The remote lists' links are stored the same way.
  *
  * Ownership map (_hak_chunk_map): one byte per 2 MiB chunk of the 47-bit
- * address space says whether a SuperSlab starts there (and its slab shift)
- * or a large block's user pointer does. free() trusts a pointer only after
+ * address space says whether a SuperSlab starts there (and its slab shift),
+ * the chunk belongs to a large-heap segment (and the segment's size), or a
+ * huge block's user pointer is there. free() trusts a pointer only after
  * this lookup, so pointers hakmem does not own are never written.
  */
 #ifndef HAKMEM_INTERNAL_H
@@ -73,6 +80,7 @@
 #define HAK_ADDR_BITS      47                       /* user address space   */
 #define HAK_MAP_CHUNKS     ((size_t)1 << (HAK_ADDR_BITS - HAK_SS_SHIFT))
 #define HAK_PAGE           4096u
+#define HAK_PAGE_SHIFT     12
 
 /* Size classes: 16-byte steps up to 128 B, then four classes per power of
  * two up to 32 KiB (40 classes). Bound: usable <= n + n/4 + 16. */
@@ -220,26 +228,100 @@ struct hak_heap_s {
   uint8_t initialized;
 };
 
-typedef struct hak_large_s {      /* header in the page before the block */
-  uint64_t magic;                 /* HAK_LARGE_LIVE or HAK_LARGE_FREED   */
+/* ---- the large page heap (large.c) --------------------------------------
+ * Blocks above HAK_SMALL_MAX up to HAK_SEG_BLOCK_MAX are runs of 4 KiB pages
+ * in segments: 2^shift bytes (64 MiB, or less when the kernel refuses that
+ * much address space), aligned to their size, so p & ~(size - 1) is the
+ * segment of p, and the size comes from the ownership map. A segment's
+ * pages are tiled by runs, each a live block or free; free() finds a
+ * block's run from the page record of its first page in O(1).
+ * Shared by all threads, under _hak_large_lock. */
+#define HAK_SEG_SHIFT_MIN  21                       /* 2 MiB                */
+#define HAK_SEG_SHIFT_MAX  26                       /* 64 MiB               */
+#define HAK_SEG_PAGES_MAX  ((uint32_t)1 << (HAK_SEG_SHIFT_MAX - HAK_PAGE_SHIFT))
+#define HAK_SEG_BLOCK_MAX  ((size_t)32 << 20)       /* larger: huge blocks  */
+#define HAK_SEG_ALIGN_MAX  HAK_SS_SIZE              /* larger: huge blocks  */
+#define HAK_RUN_BINS       64
+
+/* A page record. Invariant: only the first and last page of a run have a
+ * non-zero info (a one-page run has only the first); every other page's
+ * info is 0, so a pointer into the middle of a block, or to its last page,
+ * never passes for a block start.
+ *   first page  info = pages << 4 | kind: HAK_RUN_LIVE, HAK_RUN_QUICK (freed,
+ *               kept whole on the quick list for reuse: not free for its
+ *               neighbours, freed for free()'s double-free test),
+ *               HAK_RUN_PURGING (free pages being decommitted by a thread
+ *               that let go of the lock meanwhile: neither free nor
+ *               allocatable until it takes the lock again) or HAK_RUN_FREE; for a free
+ *               run also stamp (decay clock of its last free), dirty (how
+ *               many of its pages have their dirty bit set) and its bin
+ *               list links (page indices in the segment; 0 ends the list:
+ *               page 0 is the header, never a run)
+ *   last page   info = pages << 4 | HAK_RUN_TAIL: the left neighbour of a
+ *               freed block finds its run's first page from here.
+ * info is written under the lock and read without it by
+ * malloc_usable_size and realloc's checks (atomic, relaxed). */
+enum { HAK_RUN_FREE = 1, HAK_RUN_LIVE, HAK_RUN_QUICK, HAK_RUN_TAIL, HAK_RUN_PURGING, HAK_RUN_KIND = 15 };
+typedef struct hak_run_s {
+  _Atomic uint32_t info;
+  uint32_t stamp;
+  uint16_t next, prev;
+  uint32_t dirty;
+} hak_run_t;
+
+typedef struct hak_seg_s hak_seg_t;
+/* Segment header, at the segment's start (its pages up to `first`).
+ * Invariants (under _hak_large_lock):
+ *   - runs tile pages first..npages-1; no two free runs are adjacent
+ *     (a free coalesces with both neighbours);
+ *   - a free run is on exactly one bin list, bins[d][bin_of(its pages)],
+ *     where d is 1 if any of its pages is dirty, else 0; bit b of
+ *     bin_mask[d] is set iff bins[d][b] is not empty;
+ *   - dirty bit of a page in a free run is 0 only if the page reads as zero
+ *     and holds no memory (never touched since mapped, or decommitted): so
+ *     calloc clears only the dirty pages of the run it gets. Bits of live
+ *     pages mean nothing (free sets them all);
+ *   - free_pages and dirty_pages count the pages, and the dirty ones, of
+ *     the free runs. */
+struct hak_seg_s {
+  hak_seg_t *next, *prev;         /* the page heap's list of segments     */
+  uint32_t npages;                /* pages in the segment                 */
+  uint32_t first;                 /* first page after the header          */
+  uint32_t free_pages, dirty_pages;
+  uint8_t shift;                  /* log2 of the segment's size           */
+  uint64_t bin_mask[2];           /* [0] clean runs, [1] runs with dirty pages */
+  uint16_t bins[2][HAK_RUN_BINS]; /* first page of each bin's first run   */
+  _Atomic uint64_t dirty[HAK_SEG_PAGES_MAX / 64];
+  hak_run_t runs[];               /* one per page                         */
+};
+
+/* A huge block's header, in the page before the block (huge.c). */
+typedef struct hak_huge_s {
+  uint64_t magic;                 /* HAK_HUGE_LIVE or HAK_HUGE_FREED     */
   void *map_base;
   size_t map_size;
   size_t usable;                  /* bytes usable from the user pointer  */
-  struct hak_large_s *cache_next; /* large-block cache                   */
-} hak_large_t;
-#define HAK_LARGE_LIVE  0x68616b4c61726765ull
-#define HAK_LARGE_FREED 0x68616b4672656564ull
+} hak_huge_t;
+#define HAK_HUGE_LIVE  0x68616b4c61726765ull
+#define HAK_HUGE_FREED 0x68616b4672656564ull
 
 typedef struct hak_options_s {
   uint8_t verbose, abort_on_error, stats, check;
 } hak_options_t;
 
 /* ---- globals ----------------------------------------------------------- */
-/* What starts at each 2 MiB chunk, one byte per chunk (64 MiB of virtual,
- * zero-filled memory, touched only around hakmem's own mappings): nothing,
- * a large block, or a SuperSlab, recorded as its slab shift so that free()
- * finds the slab of a pointer from this one load. */
-enum { HAK_CHUNK_NONE = 0, HAK_CHUNK_LARGE = 1, HAK_CHUNK_SS_MIN = HAK_SLAB_SHIFT_SMALL };
+/* What is at each 2 MiB chunk, one byte per chunk (64 MiB of virtual,
+ * zero-filled memory, touched only around hakmem's own mappings): nothing;
+ * a huge block's user pointer; a chunk of a large-heap segment, recorded as
+ * HAK_CHUNK_SEG + (segment shift - HAK_SEG_SHIFT_MIN) in each of its chunks;
+ * or a SuperSlab, recorded as its slab shift so that free() finds the slab
+ * of a pointer from this one load. */
+enum {
+  HAK_CHUNK_NONE = 0, HAK_CHUNK_HUGE = 1,
+  HAK_CHUNK_SEG = 2, HAK_CHUNK_SEG_LAST = HAK_CHUNK_SEG + HAK_SEG_SHIFT_MAX - HAK_SEG_SHIFT_MIN,
+  HAK_CHUNK_SS_MIN = HAK_SLAB_SHIFT_SMALL
+};
+_Static_assert(HAK_CHUNK_SEG_LAST < HAK_CHUNK_SS_MIN, "chunk kinds overlap");
 extern _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
 extern hak_heap_t _hak_heap_empty;    /* a thread's heap before its first malloc */
 extern hak_heap_t _hak_heap_exited;   /* after its heap was given up (thread exit) */
@@ -253,7 +335,11 @@ extern const uint32_t _hak_class_size[HAK_NCLASSES];
 
 typedef struct hak_counters_s {
   _Atomic size_t mapped, superslabs, large_blocks, invalid_frees;
-  _Atomic size_t ss_mapped_total, ss_reused, large_cache_hits, adopted, reclaimed, abandoned;
+  _Atomic size_t ss_mapped_total, ss_reused, adopted, reclaimed, abandoned;
+  /* the large page heap: large_blocks counts its live blocks (huge blocks
+   * apart); segments now and ever mapped, bytes of free pages still
+   * committed, decommit calls and bytes; huge blocks live */
+  _Atomic size_t segments, segments_total, large_dirty, large_purges, large_purged, huge_blocks;
 } hak_counters_t;
 extern hak_counters_t _hak_counters;
 
@@ -263,6 +349,7 @@ void *_hak_os_map(size_t size);                      /* NULL + ENOMEM on failure
 void *_hak_os_map_aligned(size_t size, size_t align, size_t lead, void **base_out, size_t *mapped_out);
 void  _hak_os_unmap(void *p, size_t size);
 void  _hak_os_decommit(void *p, size_t size);
+uint32_t _hak_os_clock_ms(void);                     /* monotonic, coarse; no system call */
 void *_hak_os_remap_fixed(void *old, size_t old_size, size_t new_size, void *dest);
 int   _hak_os_remap_inplace(void *old, size_t old_size, size_t new_size);
 
@@ -291,7 +378,7 @@ void _hak_lock(hak_lock_t *l);
 void _hak_unlock(hak_lock_t *l);
 void _hak_fork_handlers_register(void);
 extern hak_lock_t _hak_global_lock;          /* SuperSlab cache, abandoned lists, heap pool */
-extern hak_lock_t _hak_large_lock;           /* large-block cache */
+extern hak_lock_t _hak_large_lock;           /* the large page heap (large.c) */
 
 /* heap.c */
 hak_heap_t *_hak_heap_init_thread(void);
@@ -339,12 +426,18 @@ int  _hak_block_owned(const void *p);
 __attribute__((noreturn)) hak_cold void _hak_link_corrupt(const hak_block_t *b);
 hak_cold void *_hak_free_list_corrupt(const hak_slab_t *s);   /* does not return */
 
-/* large.c */
+/* large.c: blocks above HAK_SMALL_MAX (the page heap, and huge.c's beyond) */
 void *_hak_large_alloc(size_t size, size_t align, int zero);
-void  _hak_large_free(void *p, const char *fn);
-void *_hak_large_realloc(void *p, size_t size);
-hak_large_t *_hak_large_header(const void *p);       /* NULL if not a live large block */
+void  _hak_large_free(void *p, unsigned kind, const char *fn);  /* kind: chunk map */
+void *_hak_large_realloc(void *p, size_t size);      /* NULL: caller copies */
+size_t _hak_large_usable(const void *p);             /* 0 if not a live large block */
 void  _hak_large_collect(void);
+
+/* huge.c: blocks with their own mapping */
+void *_hak_huge_alloc(size_t size, size_t align);
+void  _hak_huge_free(void *p, const char *fn);
+void *_hak_huge_realloc(void *p, size_t size);
+size_t _hak_huge_usable(const void *p);
 
 /* alloc.c */
 void *_hak_malloc_aligned(size_t align, size_t size);

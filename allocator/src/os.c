@@ -1,6 +1,7 @@
 /* os.c: everything that talks to the kernel about memory. */
 #include <errno.h>
 #include <sys/mman.h>
+#include <time.h>
 #include "internal.h"
 
 void *_hak_os_map(size_t size) {
@@ -45,4 +46,13 @@ void *_hak_os_remap_fixed(void *old, size_t old_size, size_t new_size, void *des
 /* Grow or shrink a mapping where it is; 0 on success. */
 int _hak_os_remap_inplace(void *old, size_t old_size, size_t new_size) {
   return mremap(old, old_size, new_size, 0) == MAP_FAILED ? -1 : 0;
+}
+
+/* Milliseconds of a monotonic clock, for decay (wraps after 49 days: compare
+ * differences). The coarse clock is read from the vDSO, without a system
+ * call, at the kernel tick's resolution (1-4 ms). */
+uint32_t _hak_os_clock_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
 }

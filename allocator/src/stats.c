@@ -8,7 +8,7 @@ hak_counters_t _hak_counters;
 hak_export void hak_stats_get(hak_stats_t *out) {
   out->mapped_bytes = LOAD(mapped);
   out->superslabs = LOAD(superslabs);
-  out->large_blocks = LOAD(large_blocks);
+  out->large_blocks = LOAD(large_blocks) + LOAD(huge_blocks);
   out->invalid_frees = LOAD(invalid_frees);
 }
 
@@ -29,8 +29,13 @@ hak_export void hak_stats_print(void) {
   line("superslabs_abandoned", LOAD(abandoned));
   line("superslabs_adopted", LOAD(adopted));
   line("superslabs_reclaimed_by_free", LOAD(reclaimed));
-  line("large_blocks_live", LOAD(large_blocks));
-  line("large_cache_hits", LOAD(large_cache_hits));
+  line("large_blocks_live", LOAD(large_blocks) + LOAD(huge_blocks));
+  line("large_huge_blocks_live", LOAD(huge_blocks));
+  line("large_segments_live", LOAD(segments));
+  line("large_segments_mapped_total", LOAD(segments_total));
+  line("large_dirty_bytes", LOAD(large_dirty));
+  line("large_decommits", LOAD(large_purges));
+  line("large_decommitted_bytes", LOAD(large_purged));
   line("invalid_frees", LOAD(invalid_frees));
 }
 

@@ -2,13 +2,13 @@
 # Every C test is built twice (see tests/allocator/talloc.h):
 #   <name>-libc  calls malloc & co.; the scripts run it under LD_PRELOAD=libhakmem.so
 #   <name>-hak   calls hak_* and links libhakmem-api.a
-# plus stress-tsan: the stress test and the allocator sources under
+# plus stress-tsan and large-tsan: those tests and the allocator sources under
 # ThreadSanitizer, and the C++ operators' test cxx.cc, built with g++ as
 # cxx-libc (run under LD_PRELOAD) and cxx-static (linked with libhakmem.a). `make test-allocator-libc` builds only the -libc programs
 # (they need no allocator, e.g. to check them against glibc).
 
 TA_DIR    := $(BUILD)/tests/allocator
-TA_PROGS  := conform stress fork larson memreturn threadreuse reclaim leakchurn
+TA_PROGS  := conform stress fork larson memreturn threadreuse reclaim leakchurn large
 TA_HDR    := tests/allocator/talloc.h
 # -fno-builtin: the compiler must not fold or drop the allocation calls the
 # tests make on purpose. -Wno-use-after-free: the tests keep using a block
@@ -16,7 +16,7 @@ TA_HDR    := tests/allocator/talloc.h
 TA_CFLAGS := $(CFLAGS_BASE) -fno-builtin -Wno-use-after-free -pthread -Iallocator/include
 TA_LIBC   := $(TA_PROGS:%=$(TA_DIR)/%-libc)
 TA_HAK    := $(TA_PROGS:%=$(TA_DIR)/%-hak)
-TA_TSAN   := $(TA_DIR)/stress-tsan
+TA_TSAN   := $(TA_DIR)/stress-tsan $(TA_DIR)/large-tsan
 # conform-static: the libc names with libhakmem.a linked in.
 TA_STATIC := $(TA_DIR)/conform-static
 # Fork and thread-teardown cases (preload and static only: they are about
@@ -39,8 +39,9 @@ TA_CXX      := $(TA_DIR)/cxx-libc $(TA_DIR)/cxx-static
 TA_CXXFLAGS := -std=gnu++17 -g $(OPT) $(WARN) -D_GNU_SOURCE -fno-builtin -pthread -Iallocator/include
 
 # nm and readelf for test_symbols.sh, gcc's ThreadSanitizer runtime,
-# /usr/bin/python3 and gcc for the real-program test, g++ for cxx.cc.
-TEST_PACKAGES += binutils libtsan2 python3 gcc g++
+# /usr/bin/python3 and gcc for the real-program test, g++ for cxx.cc,
+# strace for test_large.sh's system call counts.
+TEST_PACKAGES += binutils libtsan2 python3 gcc g++ strace
 
 .PHONY: test-allocator-libc
 test-allocator-libc: $(TA_LIBC) $(TA_START)
@@ -58,11 +59,11 @@ $(TA_DIR)/tsan-hak/%.o: allocator/src/%.c $(HAK_HDRS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(TA_TSAN_HAK_CFLAGS) -c $< -o $@
 
-$(TA_DIR)/stress-tsan.o: tests/allocator/stress.c $(TA_HDR) | deps
+$(TA_DIR)/%-tsan.o: tests/allocator/%.c $(TA_HDR) | deps
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -O%,$(TA_CFLAGS)) -O1 -fsanitize=thread -DT_HAK -c $< -o $@
 
-$(TA_TSAN): $(TA_DIR)/stress-tsan.o $(TA_TSAN_HAK_OBJS)
+$(TA_DIR)/%-tsan: $(TA_DIR)/%-tsan.o $(TA_TSAN_HAK_OBJS)
 	$(CC) -fsanitize=thread -pthread $^ -o $@ -ldl
 
 $(TA_DIR)/libtatls.so: tests/allocator/tlslib.c | deps

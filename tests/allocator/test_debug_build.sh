@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The debug variant (make debug: build/debug/libhakmem.so, internal
-# assertions on) passes the conformance checks and a short stress run under
+# assertions on) passes the conformance checks, a short stress run and the
+# large page heap's zero, realloc and threads runs (large.c) under
 # LD_PRELOAD: an internal assertion that fires fails this test.
 . "$(dirname "$0")/lib.sh"
 DBG=$BUILD/debug/libhakmem.so
@@ -16,4 +17,11 @@ run_logged stress-debug env -u HAKTEST_ANY_MALLOC LD_PRELOAD="$DBG" timeout 60 "
 rc=$?
 [ $rc -eq 0 ] || fail "stress under the debug build exited $rc"
 no_hakmem_errors "$TMP/stress-debug.log"
-echo "PASS: the debug build (assertions on) passes conformance and stress"
+need "$TA/large-libc"
+for mode in zero realloc "threads 4 2"; do
+  run_logged "large-debug-${mode// /-}" env -u HAKTEST_ANY_MALLOC LD_PRELOAD="$DBG" timeout 60 "$TA/large-libc" $mode
+  rc=$?
+  [ $rc -eq 0 ] || fail "large $mode under the debug build exited $rc"
+  no_hakmem_errors "$TMP/large-debug-${mode// /-}.log"
+done
+echo "PASS: the debug build (assertions on) passes conformance, stress and the large page heap's tests"
