@@ -114,7 +114,9 @@ static void fill_context(hb_context_t *x, const char *command, const hb_suite_t 
   char *cmd = hb_sprintf("git -C '%s' rev-parse HEAD 2>/dev/null", hb_root());
   x->git_commit = hb_capture(cmd);
   free(cmd);
-  cmd = hb_sprintf("git -C '%s' status --porcelain --untracked-files=no 2>/dev/null", hb_root());
+  /* Generated files (results/, plots/) do not make the code dirty: ./run_all.sh
+   * rewrites the committed phase7 report before it runs the next suite. */
+  cmd = hb_sprintf("git -C '%s' status --porcelain --untracked-files=no -- . ':!results' ':!plots' 2>/dev/null", hb_root());
   char *dirty = hb_capture(cmd);
   free(cmd);
   x->git_dirty = dirty != NULL;
