@@ -234,12 +234,6 @@ hb_run_t hb_check_run(const hb_cell_t *cell, const hb_alloc_t *alloc, const char
   hb_buf_add_shell_word(&cmd, cell->args[0]);
   run.command = cmd.s;
   int rc = hb_child_run(&c);
-  for (int tries = 0; rc == 0 && c.exec_failed && tries < 5; tries++) { /* ETXTBSY: see run.c */
-    hb_child_free(&c);
-    struct timespec ts = { 0, 500000000 };
-    nanosleep(&ts, NULL);
-    rc = hb_child_run(&c);
-  }
   if (rc != 0 || c.exec_failed) {
     run.outcome = HB_OUT_ERROR;
     run.status = HB_ERROR;
@@ -253,16 +247,7 @@ hb_run_t hb_check_run(const hb_cell_t *cell, const hb_alloc_t *alloc, const char
   run.outcome = classify(cell->check, &c, cell->timeout_s, alloc, &run.detail);
   int st = hb_outcome_status(cell->check, run.outcome);
   run.status = st >= 0 ? (hb_status_t)st : HB_ERROR;
-  run.has_rusage = 1;
-  run.wall_s = c.wall_s;
-  run.peak_rss_kb = c.ru.ru_maxrss;
-  run.minflt = c.ru.ru_minflt;
-  run.majflt = c.ru.ru_majflt;
-  run.utime_s = (double)c.ru.ru_utime.tv_sec + c.ru.ru_utime.tv_usec * 1e-6;
-  run.stime_s = (double)c.ru.ru_stime.tv_sec + c.ru.ru_stime.tv_usec * 1e-6;
-  run.other_cpu_s = c.other_cpu_s;
-  run.exit_code = c.signal || c.timed_out ? -1 : c.exit_code;
-  run.signal = c.signal && !c.timed_out ? hb_xstrdup(hb_signal_name(c.signal)) : NULL;
+  hb_child_to_run(&c, &run);
   run.stderr_tail = c.stderr_tail && *c.stderr_tail ? clean_text(c.stderr_tail, 4000) : NULL;
   hb_child_free(&c);
   free(path);

@@ -3,6 +3,7 @@
  * digest, stderr's last lines. A server is the same process kept running
  * beside a client and stopped afterwards. */
 #include "child.h"
+#include "results.h"
 #include "util.h"
 
 #include <errno.h>
@@ -306,9 +307,29 @@ static void wait_until(hb_child_t *c, double deadline)
 
 int hb_child_run(hb_child_t *c)
 {
-  if (hb_child_start(c, 0) != 0) return -1;
-  wait_until(c, c->t0 + c->timeout_s);
-  return 0;
+  for (int tries = 0;; tries++) {
+    if (hb_child_start(c, 0) != 0) return -1;
+    wait_until(c, c->t0 + c->timeout_s);
+    if (!c->exec_failed || tries == 5) return 0;
+    hb_child_free(c);
+    struct timespec ts = { 0, 500000000 };
+    nanosleep(&ts, NULL);
+  }
+}
+
+void hb_child_to_run(const hb_child_t *c, hb_run_t *run)
+{
+  run->has_rusage = 1;
+  run->wall_s = c->wall_s;
+  run->peak_rss_kb = c->ru.ru_maxrss;
+  run->minflt = c->ru.ru_minflt;
+  run->majflt = c->ru.ru_majflt;
+  run->utime_s = tv_s(&c->ru.ru_utime);
+  run->stime_s = tv_s(&c->ru.ru_stime);
+  run->other_cpu_s = c->other_cpu_s;
+  run->exit_code = c->signal || c->timed_out ? -1 : c->exit_code;
+  free(run->signal);
+  run->signal = c->signal && !c->timed_out ? hb_xstrdup(hb_signal_name(c->signal)) : NULL;
 }
 
 int hb_child_ended(hb_child_t *c)

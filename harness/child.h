@@ -60,7 +60,10 @@ extern volatile pid_t hb_child_current, hb_server_current;
 
 /* Fork, exec in a new process group with the environment adjusted, enforce
  * the timeout (SIGKILL to the whole group), collect rusage. 0, or -1 when
- * the process could not be started at all. */
+ * the process could not be started at all. A binary that cannot be
+ * executed right now (being relinked by a concurrent make: ETXTBSY,
+ * EACCES) is the harness's problem, not the allocator's: it is retried a
+ * few times, half a second apart, before exec_failed is left set. */
 int  hb_child_run(hb_child_t *c);
 /* The same in steps, for a server that runs beside a client:
  * start (0 or -1), ask whether it has ended (1: yes, results collected),
@@ -69,6 +72,10 @@ int  hb_child_start(hb_child_t *c, int is_server);
 int  hb_child_ended(hb_child_t *c);
 void hb_child_stop(hb_child_t *c, double grace_s);
 void hb_child_free(hb_child_t *c);
+/* Copy what an ended child left into a run: wall time, rusage, other
+ * processes' CPU time, exit code and signal (a timeout has neither). */
+struct hb_run_s;
+void hb_child_to_run(const hb_child_t *c, struct hb_run_s *run);
 /* "SIGSEGV" for SIGSEGV; static storage. */
 const char *hb_signal_name(int sig);
 /* FNV-1a 64 of n bytes, continuing from h (start with HB_FNV_INIT). */

@@ -88,14 +88,12 @@ static char *shell(const char *cmd, const char *work, const char *what)
 
 static void remove_tree(const char *dir)
 {
-  char *q = NULL;
   hb_buf_t b = {0};
   hb_buf_add(&b, "rm -rf -- ");
   hb_buf_add_shell_word(&b, dir);
-  q = b.s;
-  int rc = system(q);
+  int rc = system(b.s);
   (void)rc;
-  free(q);
+  hb_buf_free(&b);
 }
 
 /* A loopback TCP port nobody listens on now. */
@@ -204,16 +202,6 @@ static double output_value(const char *pattern, const char *out)
   return n ? exp(logsum / n) : NAN;
 }
 
-static void set_rusage(hb_run_t *run, const hb_child_t *c)
-{
-  run->has_rusage = 1;
-  run->peak_rss_kb = c->ru.ru_maxrss;
-  run->minflt = c->ru.ru_minflt;
-  run->majflt = c->ru.ru_majflt;
-  run->utime_s = (double)c->ru.ru_utime.tv_sec + c->ru.ru_utime.tv_usec * 1e-6;
-  run->stime_s = (double)c->ru.ru_stime.tv_sec + c->ru.ru_stime.tv_usec * 1e-6;
-}
-
 static void fail(hb_run_t *run, hb_status_t st, char *why)
 {
   run->status = st;
@@ -309,12 +297,6 @@ static hb_run_t run_once(const hb_cell_t *cell, const hb_prog_cell_t *st, const 
     free(t);
   }
   int rc = hb_child_run(&c);
-  for (int tries = 0; rc == 0 && c.exec_failed && tries < 5; tries++) { /* ETXTBSY: see run.c */
-    hb_child_free(&c);
-    struct timespec ts = { 0, 500000000 };
-    nanosleep(&ts, NULL);
-    rc = hb_child_run(&c);
-  }
   int srv_died = 0;
   if (have_srv) {
     srv_died = hb_child_ended(&srv);
@@ -323,15 +305,17 @@ static hb_run_t run_once(const hb_cell_t *cell, const hb_prog_cell_t *st, const 
     if (!srv_died && srv.signal && srv.signal != SIGTERM && !srv.timed_out) srv_died = 1;
   }
   if (rc != 0) { fail(&run, HB_ERROR, hb_sprintf("hakbench: cannot start %s: %s", argv[0], strerror(errno))); goto stop; }
-  run.wall_s = c.wall_s;
-  run.other_cpu_s = c.other_cpu_s;
-  run.exit_code = c.signal || c.timed_out ? -1 : c.exit_code;
-  run.signal = c.signal && !c.timed_out ? hb_xstrdup(hb_signal_name(c.signal)) : NULL;
+  hb_child_to_run(&c, &run);
   run.stderr_tail = c.stderr_tail ? hb_xstrdup(c.stderr_tail) : NULL;
-  set_rusage(&run, have_srv ? &srv : &c);
-  if (have_srv && isfinite(run.other_cpu_s)) { /* the server's CPU was not the client's */
-    run.other_cpu_s -= run.utime_s + run.stime_s;
-    if (run.other_cpu_s < 0) run.other_cpu_s = 0;
+  if (have_srv) {
+    /* The allocator under test is the server's: its memory and CPU; the
+     * client's wall time. The server's CPU was not other processes'. */
+    run.peak_rss_kb = srv.ru.ru_maxrss;
+    run.minflt = srv.ru.ru_minflt;
+    run.majflt = srv.ru.ru_majflt;
+    run.utime_s = (double)srv.ru.ru_utime.tv_sec + srv.ru.ru_utime.tv_usec * 1e-6;
+    run.stime_s = (double)srv.ru.ru_stime.tv_sec + srv.ru.ru_stime.tv_usec * 1e-6;
+    if (isfinite(run.other_cpu_s)) run.other_cpu_s = fmax(0, run.other_cpu_s - run.utime_s - run.stime_s);
   }
   if (c.timed_out) run.status = HB_TIMEOUT;
   else if (c.signal) run.status = HB_CRASH;

@@ -386,6 +386,24 @@ static void load_stats(load_t *L, json_t *o, hb_stats_t *st, const char *where)
   st->peak_rss_kb_median = num_field(L, o, "peak_rss_kb_median", where);
 }
 
+/* A JSON array of strings -> a NULL-terminated copy in *out (count in *n).
+ * 0, or -1 (reported) when a is not an array or holds a non-string. */
+static int strings_field(load_t *L, json_t *a, char ***out, int *n, const char *what)
+{
+  *n = 0;
+  *out = hb_xmalloc(sizeof(char *) * (json_is_array(a) ? json_array_size(a) + 1 : 1));
+  (*out)[0] = NULL;
+  if (!json_is_array(a)) { bad(L, "%s is not an array", what); return -1; }
+  size_t i;
+  json_t *x;
+  json_array_foreach(a, i, x) {
+    if (!json_is_string(x)) { bad(L, "%s holds a value that is not a string", what); return -1; }
+    (*out)[(*n)++] = hb_xstrdup(json_string_value(x));
+    (*out)[*n] = NULL;
+  }
+  return 0;
+}
+
 /* A program cell's "program" object (harness/README.md, results.json). */
 static void load_program(load_t *L, json_t *o, hb_cell_t *c, const char *where)
 {
@@ -401,16 +419,12 @@ static void load_program(load_t *L, json_t *o, hb_cell_t *c, const char *where)
   p->pattern = str_field(L, o, "pattern", 0, where);
   p->unit = str_field(L, o, "unit", 0, where);
   p->reference = str_field(L, o, "reference_digest", 0, where);
-  json_t *sv = json_object_get(o, "server"), *x;
-  size_t j;
+  json_t *sv = json_object_get(o, "server");
   if (sv && !json_is_null(sv)) {
-    if (!json_is_array(sv) || json_array_size(sv) == 0) { bad(L, "%s \"server\" is not a non-empty array", where); return; }
-    p->server = hb_xmalloc(sizeof(char *) * (json_array_size(sv) + 1));
-    json_array_foreach(sv, j, x) {
-      if (!json_is_string(x)) { bad(L, "%s: a server argument is not a string", where); break; }
-      p->server[p->nserver++] = hb_xstrdup(json_string_value(x));
-    }
-    p->server[p->nserver] = NULL;
+    char what[96];
+    snprintf(what, sizeof what, "%s \"server\"", where);
+    if (strings_field(L, sv, &p->server, &p->nserver, what) != 0) return;
+    if (p->nserver == 0) { bad(L, "%s is empty", what); return; }
   }
   if (strcmp(c->metric, HB_METRIC_WALL) != 0 && strcmp(c->metric, HB_METRIC_OUT) != 0)
     bad(L, "%s: a program cell's metric is \"wall_s\" or \"output\", not \"%s\"", where, c->metric);
@@ -439,13 +453,10 @@ static void load_cell(load_t *L, json_t *o, size_t idx, hb_cell_t *c)
   free(better);
   json_t *args = json_object_get(o, "args"), *x;
   size_t j;
-  if (!json_is_array(args)) { bad(L, "a cell lacks \"args\""); return; }
-  c->args = hb_xmalloc(sizeof(char *) * (json_array_size(args) + 1));
-  json_array_foreach(args, j, x) {
-    if (!json_is_string(x)) { bad(L, "a cell argument is not a string"); break; }
-    c->args[c->nargs++] = hb_xstrdup(json_string_value(x));
-  }
-  c->args[c->nargs] = NULL;
+  if (!args) { bad(L, "a cell lacks \"args\""); return; }
+  char what[96];
+  snprintf(what, sizeof what, "%s \"args\"", where);
+  if (strings_field(L, args, &c->args, &c->nargs, what) != 0) return;
   c->threads = (int)int_field(L, o, "threads", 1, where);
   json_t *prog = json_object_get(o, "program"), *check = json_object_get(o, "check");
   if (check && !json_is_null(check)) {
@@ -529,14 +540,8 @@ static void load_context(load_t *L, json_t *o, hb_context_t *x)
   x->description = str_field(L, o, "description", 0, w);
   x->has_load_start = load_triple(L, o, "load_avg_start", x->load_start);
   x->has_load_end = load_triple(L, o, "load_avg_end", x->load_end);
-  json_t *res = json_object_get(o, "resumed"), *c;
-  size_t i;
-  if (res && !json_is_array(res)) { bad(L, "context: \"resumed\" is not a list"); return; }
-  x->resumed = hb_xmalloc(sizeof(char *) * (json_array_size(res) + 1));
-  json_array_foreach(res, i, c) {
-    if (!json_is_string(c)) { bad(L, "context: a \"resumed\" command is not a string"); return; }
-    x->resumed[x->nresumed++] = hb_xstrdup(json_string_value(c));
-  }
+  json_t *res = json_object_get(o, "resumed");
+  if (res) strings_field(L, res, &x->resumed, &x->nresumed, "context: \"resumed\"");
 }
 
 static void load_alloc(load_t *L, json_t *o, hb_alloc_t *a)

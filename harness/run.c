@@ -170,15 +170,6 @@ static hb_run_t run_process(char **argv, const hb_alloc_t *alloc, double timeout
   hb_run_init(&run);
   run.command = command_string(alloc->path, argv);
   int rc = hb_child_run(&c);
-  /* A binary that cannot be executed right now (being relinked by a
-   * concurrent make: ETXTBSY, EACCES) is the harness's problem, not the
-   * allocator's: retry a few times before recording ERROR. */
-  for (int tries = 0; rc == 0 && c.exec_failed && tries < 5; tries++) {
-    hb_child_free(&c);
-    struct timespec ts = { 0, 500000000 };
-    nanosleep(&ts, NULL);
-    rc = hb_child_run(&c);
-  }
   if (rc != 0) {
     run.status = HB_ERROR;
     run.stderr_tail = hb_xstrdup(strerror(errno));
@@ -202,16 +193,7 @@ static hb_run_t run_process(char **argv, const hb_alloc_t *alloc, double timeout
       c.stderr_tail = hb_sprintf("hakbench: malloc was served by '%s', not '%s'", got, want);
     }
   }
-  run.has_rusage = 1;
-  run.wall_s = c.wall_s;
-  run.peak_rss_kb = c.ru.ru_maxrss;
-  run.minflt = c.ru.ru_minflt;
-  run.majflt = c.ru.ru_majflt;
-  run.utime_s = (double)c.ru.ru_utime.tv_sec + c.ru.ru_utime.tv_usec * 1e-6;
-  run.stime_s = (double)c.ru.ru_stime.tv_sec + c.ru.ru_stime.tv_usec * 1e-6;
-  run.other_cpu_s = c.other_cpu_s;
-  run.exit_code = c.signal || c.timed_out ? -1 : c.exit_code;
-  run.signal = c.signal && !c.timed_out ? hb_xstrdup(hb_signal_name(c.signal)) : NULL;
+  hb_child_to_run(&c, &run);
   run.stderr_tail = c.stderr_tail ? hb_xstrdup(c.stderr_tail) : NULL;
   hb_child_free(&c);
   return run;

@@ -6,7 +6,7 @@
  *   prog_cell sleep S           sleeps S seconds (a hang)
  *   prog_cell write FILE        writes the checksum of `print 500` to FILE
  *   prog_cell lines             counts the lines of stdin
- *   prog_cell server PORT       serves "pong\n" to every connection on 127.0.0.1:PORT
+ *   prog_cell server PORT       holds 24 MiB, serves "pong\n" to every connection on 127.0.0.1:PORT
  *   prog_cell server-fail PORT  says its configuration is broken and exits 1
  *   prog_cell client PORT N     N requests to the server; prints how many were served
  *   prog_cell client-sleep PORT S  one request, then sleeps S seconds */
@@ -89,6 +89,12 @@ int main(int argc, char **argv)
     while (fgets(line, sizeof line, stdin)) n++;
     printf("lines: %d\n", n);
   } else if (!strcmp(m, "server")) {
+    /* 24 MiB written: the run's peak RSS shows it is the server's, not the
+     * client's (about 1 MiB) */
+    static volatile char *hold;
+    hold = malloc(24 << 20);
+    if (!hold) return 1;
+    memset((char *)hold, 1, 24 << 20);
     int s = listen_on(a);
     for (;;) {
       int c = accept(s, NULL, NULL);
