@@ -175,6 +175,8 @@ struct hak_ss_s {
   uint8_t nslabs;
   uint32_t free_mask;             /* owner: slots not serving a class     */
   uint32_t dirty_mask;            /* owner: free slots still committed    */
+  uint32_t dirty_old_mask;        /* owner: of those, the ones already
+                                     dirty at the heap's last decay tick  */
   hak_ss_t *next, *prev;          /* owner heap's list, or a global list  */
   hak_ss_t *avail_next, *avail_prev; /* owner heap's "has free slots" list */
   uint8_t in_avail;
@@ -215,6 +217,8 @@ struct hak_heap_s {
   hak_ss_t *ss_all;                        /* every SuperSlab it owns    */
   hak_ss_t *ss_avail[HAK_SS_KINDS];        /* those with free slots      */
   size_t dirty_bytes;                      /* committed free slots held */
+  uint32_t decay_last;                     /* clock (ms) of the last decay
+                                              tick (superslab.c)         */
   hak_remote_chain_t remote[HAK_REMOTE_SLOTS]; /* see above              */
   uint32_t remote_used;                    /* bit i: remote[i] holds a chain,
                                               so the slow path's flush skips
@@ -340,6 +344,8 @@ typedef struct hak_counters_s {
    * apart); segments now and ever mapped, bytes of free pages still
    * committed, decommit calls and bytes; huge blocks live */
   _Atomic size_t segments, segments_total, large_dirty, large_purges, large_purged, huge_blocks;
+  /* free slab slots still committed (all heaps), slot decommit calls */
+  _Atomic size_t slot_dirty, slot_decommits;
 } hak_counters_t;
 extern hak_counters_t _hak_counters;
 
@@ -396,8 +402,10 @@ void _hak_ss_list_push(hak_ss_t **head, hak_ss_t *ss);
 void _hak_ss_list_remove(hak_ss_t **head, hak_ss_t *ss);
 void _hak_ss_avail_add(hak_heap_t *h, hak_ss_t *ss);
 void _hak_ss_avail_remove(hak_heap_t *h, hak_ss_t *ss);
+void _hak_ss_avail_front(hak_heap_t *h, hak_ss_t *ss);
 void _hak_ss_collect_global(void);
 void _hak_ss_decommit_dirty(hak_heap_t *h);
+void _hak_ss_decay(hak_heap_t *h);                   /* at most once a tick */
 void _hak_ss_adopt_all(hak_heap_t *h);
 void _hak_ss_slot_free(hak_heap_t *h, hak_ss_t *ss, unsigned slot, int may_keep_dirty);
 unsigned _hak_ss_slot_take(hak_heap_t *h, hak_ss_t *ss);

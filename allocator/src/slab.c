@@ -179,11 +179,14 @@ void _hak_slab_release(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s) {
   _hak_slab_retire(s);
   int had_room = ss->free_mask != 0;
   _hak_ss_slot_free(h, ss, s->slot, 1);
-  if (ss->free_mask == _hak_ss_all_slots(ss)) {
+  /* Every slot free: release it, unless its slots stay dirty for reuse
+   * (they then go by decay, and it with them: superslab.c). */
+  if (ss->free_mask == _hak_ss_all_slots(ss) && ss->dirty_mask == 0) {
     _hak_ss_release(h, ss);
-  } else if (!had_room) {
-    _hak_ss_avail_add(h, ss);
+  } else if (!had_room || (ss->dirty_mask & (1u << s->slot))) {
+    _hak_ss_avail_front(h, ss);          /* its dirty slot is taken first */
   }
+  _hak_ss_decay(h);
 }
 
 /* The owner's free emptied a listed slab. Keep it when it is the only slab
@@ -218,6 +221,7 @@ static hak_slab_t *new_slab(hak_heap_t *h, unsigned cls) {
    * slot of ours; then an abandoned SuperSlab's room in cls or free slot; a
    * cached SuperSlab; a new mapping. */
   if (_hak_ss_adopt_for(h, kind, cls, 0)) return h->cur[cls];
+  _hak_ss_decay(h);
   hak_ss_t *ss = h->ss_avail[kind];
   if (ss == NULL) {
     if (_hak_ss_adopt_for(h, kind, cls, 1)) {

@@ -29,6 +29,8 @@ hak_export void hak_stats_print(void) {
   line("superslabs_abandoned", LOAD(abandoned));
   line("superslabs_adopted", LOAD(adopted));
   line("superslabs_reclaimed_by_free", LOAD(reclaimed));
+  line("slot_dirty_bytes", LOAD(slot_dirty));
+  line("slot_decommits", LOAD(slot_decommits));
   line("large_blocks_live", LOAD(large_blocks) + LOAD(huge_blocks));
   line("large_huge_blocks_live", LOAD(huge_blocks));
   line("large_segments_live", LOAD(segments));

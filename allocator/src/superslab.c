@@ -16,7 +16,9 @@
 
 #define HAK_SS_CACHE_MAX   8        /* empty SuperSlabs kept mapped, decommitted */
 #define HAK_ADOPT_MAX      8        /* abandoned SuperSlabs adopted per call */
-#define HAK_HEAP_DIRTY_MAX ((size_t)1 << 20) /* committed free slabs per heap */
+#define HAK_HEAP_DIRTY_MAX ((size_t)16 << 20) /* committed free slots per heap */
+#define HAK_DIRTY_ALL_MAX  ((size_t)64 << 20) /* ... and in all heaps together */
+#define HAK_SLOT_DECAY_MS  1000     /* a dirty slot free for 1-2 s is decommitted */
 #define HAK_SS_HEADER_BYTES ((sizeof(hak_ss_t) + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1))
 
 _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
@@ -65,6 +67,13 @@ void _hak_ss_avail_add(hak_heap_t *h, hak_ss_t *ss) {
   ss->in_avail = 1;
 }
 
+/* ss goes first on its avail list (new slabs come from there). */
+void _hak_ss_avail_front(hak_heap_t *h, hak_ss_t *ss) {
+  if (ss->in_avail && h->ss_avail[ss->kind] == ss) return;
+  _hak_ss_avail_remove(h, ss);
+  _hak_ss_avail_add(h, ss);
+}
+
 void _hak_ss_avail_remove(hak_heap_t *h, hak_ss_t *ss) {
   if (!ss->in_avail) return;
   if (ss->avail_prev) ss->avail_prev->avail_next = ss->avail_next;
@@ -75,23 +84,47 @@ void _hak_ss_avail_remove(hak_heap_t *h, hak_ss_t *ss) {
 }
 
 /* ---- slots ---------------------------------------------------------------
- * A free slot is dirty (its pages still committed: reused first, at most
- * HAK_HEAP_DIRTY_MAX bytes of them per heap) or clean (decommitted), so a
- * SuperSlab pinned by a few live blocks does not pin its memory. */
+ * A free slot is dirty (its pages still committed: reused first, with no
+ * system call and no page fault) or clean (decommitted), so a SuperSlab
+ * pinned by a few live blocks does not pin its memory for long. A heap keeps
+ * at most HAK_HEAP_DIRTY_MAX bytes of dirty slots, and all heaps together
+ * HAK_DIRTY_ALL_MAX (idle threads cannot pile them up); past that a freed
+ * slot is decommitted at once. Below it, dirty slots go by decay: a slot still free
+ * and dirty at two decay ticks in a row (1-2 s apart) is decommitted at the
+ * second, and a SuperSlab that was kept only for its dirty slots (every slot
+ * free) is then released. The ticks run on the heap's slot events (a slab
+ * given back, a new slab), so an idle thread keeps its dirty slots until it
+ * allocates again, exits (decommitted then) or calls hak_collect().
+ * A program that frees a burst of blocks (a garbage collection, the end of
+ * a request) and allocates as many again within a second pays no madvise
+ * and no page fault for them (the bound was 1 MiB with no decay before:
+ * lua's and python's collections then refaulted most of their heap). */
 static size_t slot_bytes(const hak_ss_t *ss) { return (size_t)1 << ss->slab_shift; }
+
+/* _hak_counters.slot_dirty: the dirty slot bytes of every heap */
+static void dirty_add(hak_heap_t *h, const hak_ss_t *ss) {
+  h->dirty_bytes += slot_bytes(ss);
+  atomic_fetch_add_explicit(&_hak_counters.slot_dirty, slot_bytes(ss), memory_order_relaxed);
+}
+static void dirty_sub(hak_heap_t *h, const hak_ss_t *ss) {
+  h->dirty_bytes -= slot_bytes(ss);
+  atomic_fetch_sub_explicit(&_hak_counters.slot_dirty, slot_bytes(ss), memory_order_relaxed);
+}
 
 static void slot_decommit(hak_ss_t *ss, unsigned i) {
   uint8_t *base = (uint8_t *)ss + ((size_t)i << ss->slab_shift);
   uint8_t *end = base + slot_bytes(ss);
   if (i == 0) base = (uint8_t *)ss + HAK_SS_HEADER_BYTES;
   _hak_os_decommit(base, (size_t)(end - base));
+  atomic_fetch_add_explicit(&_hak_counters.slot_decommits, 1, memory_order_relaxed);
 }
 
 void _hak_ss_slot_free(hak_heap_t *h, hak_ss_t *ss, unsigned i, int may_keep_dirty) {
   ss->free_mask |= 1u << i;
-  if (may_keep_dirty && h->dirty_bytes + slot_bytes(ss) <= HAK_HEAP_DIRTY_MAX) {
+  if (may_keep_dirty && h->dirty_bytes + slot_bytes(ss) <= HAK_HEAP_DIRTY_MAX &&
+      atomic_load_explicit(&_hak_counters.slot_dirty, memory_order_relaxed) + slot_bytes(ss) <= HAK_DIRTY_ALL_MAX) {
     ss->dirty_mask |= 1u << i;
-    h->dirty_bytes += slot_bytes(ss);
+    dirty_add(h, ss);
   } else {
     slot_decommit(ss, i);
   }
@@ -102,25 +135,51 @@ unsigned _hak_ss_slot_take(hak_heap_t *h, hak_ss_t *ss) {
   unsigned i = (unsigned)__builtin_ctz(dirty ? dirty : ss->free_mask);
   if (dirty) {
     ss->dirty_mask &= ~(1u << i);
-    h->dirty_bytes -= slot_bytes(ss);
+    ss->dirty_old_mask &= ~(1u << i);
+    dirty_sub(h, ss);
   }
   ss->free_mask &= ~(1u << i);
   if (ss->free_mask == 0) _hak_ss_avail_remove(h, ss);
   return i;
 }
 
-/* The heap lets go of ss: its dirty slots no longer count against it. */
-static void ss_forget_dirty(hak_heap_t *h, hak_ss_t *ss, int decommit) {
-  for (uint32_t m = ss->dirty_mask; m; m &= m - 1) {
-    if (decommit) slot_decommit(ss, (unsigned)__builtin_ctz(m));
-    h->dirty_bytes -= slot_bytes(ss);
+/* Slots `m` of ss stop being dirty: decommitted, or (decommit 0) the heap
+ * lets go of them with ss. */
+static void ss_forget_dirty(hak_heap_t *h, hak_ss_t *ss, uint32_t m, int decommit) {
+  for (uint32_t r = m; r; r &= r - 1) {
+    if (decommit) slot_decommit(ss, (unsigned)__builtin_ctz(r));
+    dirty_sub(h, ss);
   }
-  ss->dirty_mask = 0;
+  ss->dirty_mask &= ~m;
+  ss->dirty_old_mask &= ~m;
+}
+
+/* Decommit the dirty slots `m` of each of h's SuperSlabs (`old`: those
+ * already old at the last tick, else all), and release each SuperSlab left
+ * with every slot free. */
+static void heap_decommit(hak_heap_t *h, int old) {
+  hak_ss_t *ss = h->ss_all;
+  while (ss) {
+    hak_ss_t *next = ss->next;
+    uint32_t m = old ? ss->dirty_mask & ss->dirty_old_mask : ss->dirty_mask;
+    if (m) ss_forget_dirty(h, ss, m, 1);
+    ss->dirty_old_mask = ss->dirty_mask;
+    if (m && ss->free_mask == _hak_ss_all_slots(ss) && ss->dirty_mask == 0)
+      _hak_ss_release(h, ss);            /* may unmap ss */
+    ss = next;
+  }
 }
 
 /* hak_collect(): decommit every dirty free slot of h. */
-void _hak_ss_decommit_dirty(hak_heap_t *h) {
-  for (hak_ss_t *ss = h->ss_all; ss; ss = ss->next) ss_forget_dirty(h, ss, 1);
+void _hak_ss_decommit_dirty(hak_heap_t *h) { heap_decommit(h, 0); }
+
+/* A decay tick, when one is due (see "slots" above). The coarse clock is a
+ * vDSO read; the walk of h's SuperSlabs happens at most once a tick. */
+void _hak_ss_decay(hak_heap_t *h) {
+  uint32_t now = _hak_os_clock_ms();
+  if (now - h->decay_last < HAK_SLOT_DECAY_MS) return;   /* unsigned: wraps */
+  h->decay_last = now;
+  if (h->dirty_bytes != 0) heap_decommit(h, 1);
 }
 
 /* ---- creation ------------------------------------------------------------ */
@@ -129,7 +188,7 @@ static void ss_format(hak_ss_t *ss, int kind) {
   ss->slab_shift = kind == HAK_SS_SMALL ? HAK_SLAB_SHIFT_SMALL : HAK_SLAB_SHIFT_MEDIUM;
   ss->nslabs = (uint8_t)(HAK_SS_SIZE >> ss->slab_shift);
   ss->free_mask = _hak_ss_all_slots(ss);
-  ss->dirty_mask = 0;
+  ss->dirty_mask = ss->dirty_old_mask = 0;
   ss->next = ss->prev = ss->avail_next = ss->avail_prev = NULL;
   ss->in_avail = 0;
   ss->abandoned = 0;
@@ -300,7 +359,7 @@ hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
  * glance at the count says there is room; should the room be gone by then,
  * the SuperSlab is unmapped after all. */
 void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss) {
-  ss_forget_dirty(h, ss, 0);
+  ss_forget_dirty(h, ss, ss->dirty_mask, 0);
   _hak_ss_avail_remove(h, ss);
   _hak_ss_list_remove(&h->ss_all, ss);
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
@@ -332,7 +391,7 @@ void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
     if (s->used < s->reserved) room |= (uint64_t)1 << s->cls;
     if ((size_t)(s->capacity - s->used) * _hak_block_size(s) >= slot_bytes(ss) / 8) free |= (uint64_t)1 << s->cls;
   }
-  ss_forget_dirty(h, ss, 1);
+  ss_forget_dirty(h, ss, ss->dirty_mask, 1);
   _hak_ss_avail_remove(h, ss);
   _hak_ss_list_remove(&h->ss_all, ss);
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
