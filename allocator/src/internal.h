@@ -539,9 +539,15 @@ hak_inline hak_block_t *_hak_link_next(const hak_slab_t *s, const hak_block_t *b
  * or a free); it is checked here, before its link is read. A head that
  * fails is treated as "no block": the slow path, which every malloc then
  * takes, reports it (_hak_alloc_slow), so this path needs no stack frame. */
+/* NULL needs no test of its own: it fails the block-start test. Its offset
+ * from start is 2^32 - (uint32_t)start, and the slab's blocks end within
+ * its SuperSlab, which never crosses a multiple of 4 GiB, so that offset is
+ * at least reserved * block size; start's low 32 bits are never 0 (slot 0
+ * starts after the header), so the offset is never 0 either (slab_init
+ * asserts both). The empty slab's div_lim is 0. */
 hak_inline void *_hak_pop(hak_slab_t *s) {
   hak_block_t *b = s->free;
-  if (hak_likely(b != NULL && _hak_block_in_slab(s, (uintptr_t)b))) {
+  if (hak_likely(_hak_block_in_slab(s, (uintptr_t)b))) {
     s->free = _hak_link_get(b);
     b->key = 0;
     s->used++;

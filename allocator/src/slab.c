@@ -157,6 +157,7 @@ static void slab_init(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, unsigned cls) 
   /* _hak_block_in_slab; bsize * div_mul wraps to e, the step per block. */
   s->div_mul = UINT64_MAX / bsize + 1 + ((bsize & (bsize - 1)) == 0);
   s->div_lim = (uint64_t)s->reserved * (uint64_t)(bsize * s->div_mul);
+  hak_assert(!_hak_block_in_slab(s, 0));                 /* _hak_pop relies on it */
   atomic_store_explicit(&s->thread_free, 0, memory_order_relaxed);
   _hak_slab_set_flags(s, h, _hak_options.check ? HAK_SLAB_CHECK : 0);
   s->next = s->prev = NULL;
