@@ -84,7 +84,7 @@
 
 /* Size classes: 16-byte steps up to 128 B, then four classes per power of
  * two up to 32 KiB (40 classes). Bound: usable <= n + n/4 + 16. */
-#define HAK_NCLASSES       40
+#define HAK_NCLASSES       60
 #define HAK_SMALL_MAX      32768u
 #define HAK_TABLE_MAX      1024u      /* sizes up to here map by table      */
 #define HAK_SMALL_KIND_MAX 1024u      /* classes up to here use 64 KiB slabs */
@@ -462,9 +462,9 @@ hak_inline void _hak_chunk_set(uintptr_t chunk, unsigned kind) {
 /* Class of a small size (n <= HAK_SMALL_MAX). */
 hak_inline unsigned _hak_class_of(size_t n) {
   if (hak_likely(n <= HAK_TABLE_MAX)) return _hak_class_table[(n + 15) >> 4];
-  size_t m = n - 1;
+  size_t m = n - 1;                     /* above 1 KiB: eight per power of two */
   unsigned k = 63u - (unsigned)__builtin_clzl(m);
-  return 8u + (k - 7u) * 4u + (unsigned)((m >> (k - 2)) & 3u);
+  return 20u + (k - 10u) * 8u + (unsigned)((m >> (k - 3)) & 7u);
 }
 
 hak_inline hak_ss_t *_hak_ss_of(const void *p) {
