@@ -49,17 +49,26 @@ void _hak_error(const char *fn, const char *what, const void *p) {
 }
 
 /* The heap is corrupt (a free list link or a remote list no longer makes
- * sense): say where and stop, whatever the options; going on would hand
- * out memory that is not free. */
-void _hak_corrupt(const char *what, const void *where) {
+ * sense, a large block's guard was overwritten): say where and stop,
+ * whatever the options; going on would hand out memory that is not free.
+ * "hakmem: heap corruption detected in WHAT at 0x...", or, when the call
+ * that found it is named, "... in FN(): WHAT at 0x...". */
+static __attribute__((noreturn)) void corrupt(const char *fn, const char *what, const void *where) {
   atomic_fetch_add_explicit(&_hak_counters.invalid_frees, 1, memory_order_relaxed);
   _hak_write_str(2, "hakmem: heap corruption detected in ");
+  if (fn) {
+    _hak_write_str(2, fn);
+    _hak_write_str(2, "(): ");
+  }
   _hak_write_str(2, what);
   _hak_write_str(2, " at ");
   write_hex(2, (uintptr_t)where);
   _hak_write_str(2, "\n");
   abort();
 }
+
+void _hak_corrupt(const char *what, const void *where) { corrupt(NULL, what, where); }
+void _hak_corrupt_in(const char *fn, const char *what, const void *where) { corrupt(fn, what, where); }
 
 void _hak_assert_fail(const char *cond, const char *file, int line) {
   _hak_write_str(2, "hakmem: internal assertion failed: ");

@@ -37,7 +37,10 @@
  *   - free-list links are stored XORed with _hak_secret and checked before
  *     they are followed: a link that is not a block start of the same slab
  *     stops the process (the heap is corrupt: an overflow or a write after
- *     free). The remote lists' links are stored the same way.
+ *     free). The remote lists' links are stored the same way;
+ *   - a large block's run ends with a canary, and one on the quick list
+ *     starts with a free key (large.c, "Guards"): an overwritten one stops
+ *     the process at free, realloc or reuse.
  *
  * Ownership map (_hak_chunk_map): one byte per 2 MiB chunk of the 47-bit
  * address space says whether a SuperSlab starts there (and its slab shift),
@@ -362,6 +365,7 @@ int   _hak_os_remap_inplace(void *old, size_t old_size, size_t new_size);
 /* errors.c */
 hak_cold void _hak_error(const char *fn, const char *what, const void *p);
 __attribute__((noreturn)) hak_cold void _hak_corrupt(const char *what, const void *where);
+__attribute__((noreturn)) hak_cold void _hak_corrupt_in(const char *fn, const char *what, const void *where);
 hak_cold void _hak_assert_fail(const char *cond, const char *file, int line);
 void _hak_write_str(int fd, const char *s);
 void _hak_write_num(int fd, size_t v);

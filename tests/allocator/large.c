@@ -28,7 +28,9 @@
  *                      reports must appear on stderr ("expect-reports N"),
  *                      then checks the live blocks kept their contents.
  *   realloc            in-place growth into the free run after a block and
- *                      shrinking keep the pointer; contents kept either way.
+ *                      shrinking keep the pointer; contents kept either way;
+ *                      every usable byte of the grown and the shrunk block
+ *                      is written (hakmem's canary moved past them).
  *   threads T S [MAX]  T threads for S seconds exchange blocks of 33 KiB..
  *                      40 MiB (or MAX) through an array (cross-thread frees), with
  *                      calloc, realloc and address patterns checked before
@@ -432,13 +434,17 @@ static int mode_realloc(void)
   unsigned char *q = T_realloc(p, 7 * MiB);
   CHECK(q != NULL && t_check_as(q, orig, n) == (size_t)-1, "realloc: 3 -> 7 MiB lost the contents");
   if (is_hak) CHECK(q == p, "realloc: 3 -> 7 MiB moved although the pages after it were free");
-  q[7 * MiB - 1] = 1;
+  /* Every usable byte is the program's, after growing and after shrinking
+   * in place: hakmem's canary moved to the new end (realloc and free check
+   * it and would stop the process). */
+  if (q) memset(q + n, 0x77, T_usable(q) - n);
   unsigned char *s = T_realloc(q, 2 * MiB);
   CHECK(s != NULL && t_check_as(s, orig, 2 * MiB) == (size_t)-1, "realloc: 7 -> 2 MiB lost the contents");
   if (is_hak) {
     CHECK(s == q, "realloc: shrinking 7 -> 2 MiB moved the block");
     CHECK(T_usable(s) >= 2 * MiB && T_usable(s) < 2 * MiB + PAGE, "realloc: usable %zu after shrinking", T_usable(s));
   }
+  if (s) memset(s + 2 * MiB, 0x77, T_usable(s) - 2 * MiB);
   /* A neighbour blocks growth: the block moves, the contents follow. */
   unsigned char *wall = T_malloc(1 * MiB + 4 * PAGE);
   unsigned char *g = T_realloc(s, 20 * MiB);

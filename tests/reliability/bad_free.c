@@ -24,6 +24,19 @@
  *   clobbered-link   free(p), 8 bytes written into p (a write after free),
  *                    free(q): the next mallocs follow p's link; hakmem stops
  *                    the process with "heap corruption detected"
+ *   overflow-large   one byte written just past malloc_usable_size() of a
+ *                    64 KiB block, then free(it): hakmem's canary after the
+ *                    block stops the process in free()
+ *   underflow-large  two 64 KiB blocks a, b one after the other (hakmem:
+ *                    a fresh run), the byte before b written, then free(a):
+ *                    a's canary stops the process
+ *   realloc-overflow-large  a 100 KiB block grown by realloc to 200 KiB
+ *                    (in place under hakmem: the canary moves), one byte
+ *                    written past its new usable size, then realloc to
+ *                    400 KiB: stopped in realloc()
+ *   clobbered-large  free(p) of a 64 KiB block, 16 bytes written into p,
+ *                    then two mallocs of 64 KiB: hakmem finds its free key
+ *                    overwritten when the quick list hands p out again
  *   realloc-aligned  realloc(memalign(65536, 100), 5000): not misuse, kept
  *                    here for HAKMEM_CHECK=1 (it crashed at c7c085b)
  *   realloc-stack    realloc(&local, 100)
@@ -52,6 +65,7 @@ static blk_t live[NOLD + NNEW];
  * -Wuse-after-free) and from optimizing it away. */
 static void (*volatile bad_free_call)(void *) = free;
 static void *(*volatile bad_realloc_call)(void *, size_t) = realloc;
+static void *(*volatile bad_write)(void *, int, size_t) = memset;
 static int nlive;
 
 /* The pointer announced as bad. Unless it was a real block freed once
@@ -104,7 +118,8 @@ static void report_realloc(void *r) {
 int main(int argc, char **argv) {
   if (argc != 2) { fprintf(stderr, "usage: bad_free MODE (see the comment at the top of bad_free.c)\n"); return 2; }
   const char *mode = argv[1];
-  bad_ptr_was_block = !strncmp(mode, "double-", 7) || !strncmp(mode, "realloc-", 8) || !strcmp(mode, "clobbered-link");
+  bad_ptr_was_block = !strncmp(mode, "double-", 7) || !strncmp(mode, "realloc-", 8) || !strncmp(mode, "clobbered-", 10) ||
+                      !strcmp(mode, "overflow-large") || !strcmp(mode, "underflow-large");
   printf("malloc from: %s\n", rel_malloc_library());
   static const size_t sizes[] = {16, 24, 64, 100, 256, 1000, 2048, 4096, 20000, 32768, 65536, 1 << 20};
   for (int i = 0; i < NOLD; i++) add(sizes[i % 12] + (size_t)(i / 12) * 16 * (sizes[i % 12] < 65536), 1000 + (uint64_t)i);
@@ -178,6 +193,35 @@ int main(int argc, char **argv) {
     bad_free_call(p);
     memset(p, 'A', 8);                     /* the write after free */
     bad_free_call(q);
+  } else if (!strcmp(mode, "overflow-large")) {
+    unsigned char *p = malloc(65536);
+    announce(p);
+    bad_write(p + malloc_usable_size(p), 'A', 1);  /* the overflow */
+    bad_free_call(p);
+  } else if (!strcmp(mode, "underflow-large")) {
+    unsigned char *a = malloc(65536), *b = malloc(65536);
+    printf("blocks %p and %p\n", (void *)a, (void *)b);
+    announce(a);
+    bad_write(b - 1, 'A', 1);                   /* the underflow, into a's canary */
+    bad_free_call(a);
+    bad_free_call(b);
+  } else if (!strcmp(mode, "realloc-overflow-large")) {
+    unsigned char *p = malloc(100 << 10), *r = realloc(p, 200 << 10);
+    if (!r) { printf("realloc failed\n"); return 1; }
+    printf("realloc to 200 KiB %s\n", r == p ? "in place" : "moved");
+    announce(r);
+    bad_write(r + malloc_usable_size(r), 'A', 1);  /* the overflow */
+    errno = 0;
+    report_realloc(bad_realloc_call(r, 400 << 10));
+  } else if (!strcmp(mode, "clobbered-large")) {
+    unsigned char *p = malloc(65536), *q = malloc(65536);
+    announce(p);
+    bad_free_call(p);
+    bad_write(p, 'A', 16);                      /* the write after free */
+    bad_free_call(q);
+    q = malloc(65536);                       /* q again, then p */
+    p = malloc(65536);
+    printf("malloc returned %p and %p\n", (void *)q, (void *)p);
   } else if (!strcmp(mode, "realloc-aligned")) {
     unsigned char *p = memalign(65536, 100);
     if (!p) { printf("memalign failed\n"); return 1; }

@@ -87,18 +87,38 @@ run_case double-small HAKMEM_CHECK=1 'hakmem: free\(\): double free' 1
 run_case double-small - 'hakmem: free\(\): double free' 1
 run_case double-cross - 'hakmem: free\(\): double free' 1
 
-# A free list link overwritten after its block was freed stops the process
-# when it is followed, with or without HAKMEM_CHECK (which used to crash).
+# Heap corruption stops the process (SIGABRT, "heap corruption detected"),
+# with or without HAKMEM_CHECK (which used to crash on a clobbered link):
+# a free list link overwritten after its block was freed, when it is
+# followed; a large block's canary, overwritten by an overflow of the block
+# or an underflow of the one after it, at free or realloc; the free key of
+# a large block on the quick list, overwritten after its free, when the
+# block is handed out again. A large block's report names it.
+corrupt_cases='
+clobbered-link         | free list
+overflow-large         | free\(\): a large block.s canary
+underflow-large        | free\(\): a large block.s canary
+realloc-overflow-large | realloc\(\): a large block.s canary
+clobbered-large        | a freed large block
+'
 if [ -n "$PRELOAD" ]; then
-  for env in - HAKMEM_CHECK=1; do
-    envs=(); [ "$env" != - ] && envs=("$env")
-    env "${envs[@]}" LD_PRELOAD="$PRELOAD" "$BIN" clobbered-link >"$TMP/clobber.out" 2>"$TMP/clobber.err"
-    rc=$?
-    [ $rc -eq 134 ] || { cat "$TMP/clobber.out" "$TMP/clobber.err"; fail "clobbered-link ($env): exit $rc, want SIGABRT (134)"; }
-    grep -q '^hakmem: heap corruption detected in free list' "$TMP/clobber.err" ||
-      { cat "$TMP/clobber.err"; fail "clobbered-link ($env): no 'heap corruption detected' report"; }
-    ok "clobbered-link ($env): $(head -n 1 "$TMP/clobber.err"), then SIGABRT"
-  done
+  while IFS='|' read -r mode re; do
+    mode=$(echo $mode); re=$(sed 's/^ *//; s/ *$//' <<<"$re")
+    [ -n "$mode" ] || continue
+    for env in - HAKMEM_CHECK=1; do
+      envs=(); [ "$env" != - ] && envs=("$env")
+      env "${envs[@]}" LD_PRELOAD="$PRELOAD" "$BIN" "$mode" >"$TMP/$mode.out" 2>"$TMP/$mode.err"
+      rc=$?
+      tried=$((tried + 1))
+      addr=$(sed -n 's/^bad pointer: \(0x[0-9a-f]*\)$/\1/p' "$TMP/$mode.out")
+      [ $rc -eq 134 ] || { cat "$TMP/$mode.out" "$TMP/$mode.err"; fail "$mode ($env): exit $rc, want SIGABRT (134)"; }
+      # (a clobbered link names what it read, not the block)
+      at=" at $addr\$"; [ "$mode" = clobbered-link ] && at=
+      grep -qE "^hakmem: heap corruption detected in $re.*$at" "$TMP/$mode.err" ||
+        { cat "$TMP/$mode.out" "$TMP/$mode.err"; fail "$mode ($env): no 'heap corruption detected in $re ...$at' report"; }
+      ok "$mode ($env): $(head -n 1 "$TMP/$mode.err"), then SIGABRT"
+    done
+  done <<<"$corrupt_cases"
   # realloc of an over-aligned large block under HAKMEM_CHECK=1 (it read
   # user data as a SuperSlab header and crashed at c7c085b): not misuse.
   HAKMEM_CHECK=1 LD_PRELOAD="$PRELOAD" "$BIN" realloc-aligned >"$TMP/ra.out" 2>"$TMP/ra.err" ||
