@@ -32,9 +32,9 @@ TEST_PACKAGES  += libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4
 
 all: $(CK_BINS) $(CK_LIBS)
 
-$(CK_DIR)/check.o: workloads/checks/check.c $(CK_HDR) | deps
+$(CK_DIR)/check.o: workloads/checks/check.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CK_CFLAGS) -c $< -o $@
+	$(CC) $(CK_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(CK_DIR)/%: workloads/checks/%.c $(CK_DIR)/check.o $(CK_HDR) | deps
 	@mkdir -p $(@D)
