@@ -9,7 +9,8 @@
 # on timing are used for the "wrong" side, except tcmalloc's fork_signal
 # hang, which happened in every run tried (it waits on a lock its own
 # prepare handler holds).
-. tests/checks/lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_checks
 
 # Right: glibc passes all of these.
 right=()
@@ -43,4 +44,4 @@ if [ -r "$(alloc_path mimalloc)" ]; then
   grep -q 'not aligned to 16' "$TMP/r.tsv" && ok "the reason names the misaligned block" \
     || fail "reason: $(cat "$TMP/r.tsv")"
 fi
-finish
+finish_checks

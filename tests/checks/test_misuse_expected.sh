@@ -6,7 +6,8 @@
 # damage showed). The cells are ones whose outcome does not depend on timing
 # or on a neighbour's placement. hakmem is not used: its misuse detection is
 # being changed (issue 11); the scorecard shows whatever it does.
-. tests/checks/lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_checks
 
 expect_cells glibc 20 \
   misuse_free/double_free_immediate:64=stopped misuse_free/double_free_after_frees:64=stopped \
@@ -36,4 +37,4 @@ expect_cells mimalloc 20 \
 expect_cells tcmalloc 20 \
   misuse_free/double_free_after_frees:64=silent misuse_free/double_free_cross_thread:64=silent \
   misuse_free/free_unaligned:64=silent misuse_overflow/underflow_1:64=silent
-finish
+finish_checks
