@@ -1,4 +1,4 @@
-# workloads/checks.mk: the conformance and misuse check programs (issue 15),
+# workloads/checks.mk: the conformance and misuse check programs,
 # build/checks/<name>. Each runs one scenario per process (`prog SCENARIO`,
 # `prog --list`); workloads/checks/README.md gives the output protocol and
 # workloads/checks/classify.sh runs them all under one allocator.

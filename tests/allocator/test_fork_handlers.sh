@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fork where an allocator's fork handlers can deadlock (issue 11, bugs 1-2):
+# fork where an allocator's fork handlers can deadlock:
 #   atfork  another library's fork handlers, registered before hakmem's,
 #           malloc and free while hakmem's prepare handler holds its locks;
 #           under LD_PRELOAD and with libhakmem.a linked in

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Leak plus thread churn (issue 14): a long-lived set of small blocks grows
+# Leak plus thread churn: a long-lived set of small blocks grows
 # while 400, then 1000, short-lived threads (two at a time) free and
 # allocate blocks of exited threads. The free space that exited threads
 # leave in their abandoned SuperSlabs must be reused: peak RSS at most

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A free after the thread's heap was given up (issue 11, bug 3): glibc frees
+# A free after the thread's heap was given up: glibc frees
 # the strerror() buffer of each thread after the TSD destructors ran. 2000
 # threads in turn, each with such a late free, must leave at most 8
 # SuperSlabs mapped (at c7c085b: 2001, 4002 MiB, a heap leaked per thread).

@@ -2,7 +2,7 @@
 # test_conform_expected.sh: every conformance check gets its expected
 # outcome from an allocator that does it right (glibc for most, jemalloc for
 # the two glibc 2.36 gets wrong), and from one that does it wrong where one
-# of jemalloc, mimalloc, tcmalloc does (issue 15's examples: jemalloc's
+# of jemalloc, mimalloc, tcmalloc does (jemalloc's
 # pvalloc crash, mimalloc's 8-byte alignment and errno, the
 # tst-malloc-too-large failures, tcmalloc's fork_signal hang), or a shim with
 # the bug on purpose (fork_atfork_malloc). Only outcomes that do not depend

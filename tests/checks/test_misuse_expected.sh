@@ -5,7 +5,7 @@
 # of jemalloc, mimalloc, tcmalloc does not, under that one (silent: the
 # damage showed). The cells are ones whose outcome does not depend on timing
 # or on a neighbour's placement. hakmem is not used: its misuse detection is
-# being changed (issue 11); the scorecard shows whatever it does.
+# being changed; the scorecard shows whatever it does.
 . "$(dirname "$0")/../lib.sh"
 need_checks
 

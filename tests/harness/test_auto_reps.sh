@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Auto-repetition (issue 16, "short cells get enough repetitions"): with
+# Auto-repetition (short cells get enough repetitions): with
 # `min_time S N` a cell whose runs are short gets more interleaved rounds
 # after its planned ones, without a second warm-up, up to N repetitions;
 # the count is saved (so --resume goes on with it), shown in the report,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Check cells (harness/README.md "Check cells", issue 15): a small checks
+# Check cells (harness/README.md "Check cells"): a small checks
 # suite run by `hakbench run` under glibc, hakmem, a library without malloc
 # (INVALID) and jemalloc, the allocator that gets checks wrong (its pvalloc
 # crashes, its tiny blocks are 8-byte aligned, a double free goes unseen),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every suite in harness/suites/ parses; phase7 and quick have the tables the
-# report expects; patterns covers issue 14's workloads and every cell's
+# report expects; patterns covers the allocation-pattern workloads and every cell's
 # program is built; `hakbench list` names the five allocators.
 . "$(dirname "$0")/../lib.sh"
 need_hakbench
