@@ -10,8 +10,8 @@
  * usage: fork [-t threads] [-n forks] [-w limit_seconds]
  * Exit 0 ok, 1 a child failed or hung or a block was corrupted, 2 bad args.
  *
- * The second scenario, `fork threads`: fork many times from a multithreaded process while other
- * threads keep allocating and freeing.
+ * The second scenario, `fork threads`: fork many times from a
+ * multithreaded process while other threads keep allocating and freeing.
  *
  *   fork threads [--forks N] [--threads T] [--timeout-ms MS]
  *

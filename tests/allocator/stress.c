@@ -15,8 +15,9 @@
  * stress-tsan and stress-ubsan (hak_ API, linked with the allocator's tsan
  * and ubsan variants); see talloc.h.
  *
- * The second scenario, `stress api`: every entry point of the hak_ API from several threads at
- * once, for the sanitizer builds (ThreadSanitizer, UndefinedBehaviorSanitizer).
+ * The second scenario, `stress api` (hak_ API builds only): every entry
+ * point of the hak_ API from several threads at once, for the sanitizer
+ * builds (ThreadSanitizer, UndefinedBehaviorSanitizer).
  *
  *   stress api [--threads T] [--ops N]
  *

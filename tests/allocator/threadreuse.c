@@ -11,8 +11,9 @@
  * usage: threadreuse [-n lives] [-b bound_MiB]
  * Exit 0 ok, 1 a check failed, 2 bad arguments.
  *
- * The second scenario, `threadreuse churn`: thousands of short-lived threads allocate and exit while
- * long-lived "keeper" threads free the blocks they leave behind.
+ * The second scenario, `threadreuse churn`: thousands of short-lived
+ * threads allocate and exit while long-lived "keeper" threads free the
+ * blocks they leave behind.
  *
  *   threadreuse churn [--threads N] [--concurrent C] [--keepers K] [--blocks B]
  *                [--max-rss-mib M] [--max-growth-mib G]
