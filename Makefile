@@ -1,5 +1,6 @@
 # hakmem: top-level build. Every part has its own fragment:
-#   allocator/build.mk   libhakmem.so, libhakmem.a, libhakmem-api.a, debug variant
+#   allocator/build.mk   libhakmem.so, libhakmem.a, libhakmem-api.a, and the
+#                        debug, tsan, ubsan and fuzz variants the tests link
 #   workloads/build.mk   build/workloads/<name>
 #   harness/*.mk         build/hakbench; ci and baseline targets
 #   tests/*/build.mk     test binaries and shims (built by `make test`)
@@ -12,6 +13,10 @@ OPT      ?= -O2
 # Flags for the project's own code: warnings are errors.
 WARN     := -Wall -Wextra -Werror
 CFLAGS_BASE := -std=gnu11 -g $(OPT) $(WARN) -D_GNU_SOURCE
+# Object files depend on the headers they include: each compile of a .o
+# writes its .d next to it (-MMD), included below; -MP keeps a deleted
+# header from breaking the build.
+DEPFLAGS := -MMD -MP
 
 # Debian packages needed to build, to run the tests; fragments add to them.
 BUILD_PACKAGES := gcc make libc6-dev
@@ -23,6 +28,7 @@ all: deps
 include allocator/build.mk
 include $(wildcard workloads/*.mk harness/*.mk)
 include $(wildcard tests/*/build.mk)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 deps:
 	@harness/need-packages.sh $(BUILD_PACKAGES)

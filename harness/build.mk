@@ -3,7 +3,6 @@
 # part of it.
 
 HB_SRCS  := $(wildcard harness/*.c)
-HB_HDRS  := $(wildcard harness/*.h)
 HB_OBJS  := $(patsubst harness/%.c,$(BUILD)/harness/%.o,$(HB_SRCS))
 HAKBENCH := $(BUILD)/hakbench
 # Recorded in results.json's context: how the project's code was compiled.
@@ -13,9 +12,9 @@ BUILD_PACKAGES += libjansson-dev libsqlite3-dev libpq-dev
 
 all: $(HAKBENCH)
 
-$(BUILD)/harness/%.o: harness/%.c $(HB_HDRS) | deps
+$(BUILD)/harness/%.o: harness/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -I/usr/include/postgresql -DHB_BUILD_FLAGS='"$(HB_BUILD_FLAGS)"' -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(DEPFLAGS) -I/usr/include/postgresql -DHB_BUILD_FLAGS='"$(HB_BUILD_FLAGS)"' -c $< -o $@
 
 $(HAKBENCH): $(HB_OBJS)
 	$(CC) -o $@ $^ -ljansson -lsqlite3 -lpq -lm -ldl

@@ -28,9 +28,9 @@ BUILD_PACKAGES += g++
 
 all: $(WL_BINS) $(WL_NULL)
 
-$(BUILD)/workloads/common.o: workloads/common.c $(WL_HDRS) | deps
+$(BUILD)/workloads/common.o: workloads/common.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(WL_CFLAGS) -c $< -o $@
+	$(CC) $(WL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/workloads/%: workloads/%.c $(BUILD)/workloads/common.o $(WL_HDRS) | deps
 	@mkdir -p $(@D)

@@ -1,4 +1,4 @@
-# workloads/checks.mk: the conformance and misuse check programs (issue 15),
+# workloads/checks.mk: the conformance and misuse check programs,
 # build/checks/<name>. Each runs one scenario per process (`prog SCENARIO`,
 # `prog --list`); workloads/checks/README.md gives the output protocol and
 # workloads/checks/classify.sh runs them all under one allocator.
@@ -32,9 +32,9 @@ TEST_PACKAGES  += libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4
 
 all: $(CK_BINS) $(CK_LIBS)
 
-$(CK_DIR)/check.o: workloads/checks/check.c $(CK_HDR) | deps
+$(CK_DIR)/check.o: workloads/checks/check.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CK_CFLAGS) -c $< -o $@
+	$(CC) $(CK_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(CK_DIR)/%: workloads/checks/%.c $(CK_DIR)/check.o $(CK_HDR) | deps
 	@mkdir -p $(@D)

@@ -18,7 +18,7 @@
 //   - sized delete of every size 1..32768 and of large sizes, and blocks
 //     deleted by another thread.
 // Last line: "cxx (<mode>): N checks, 0 failed"; exit 0 when none failed.
-// HAKTEST_ANY_MALLOC=1 (tests/allocator/lib.sh) skips the hakmem-identity
+// HAKTEST_ANY_MALLOC=1 (tests/lib.sh, HAKTEST_PRELOAD) skips the hakmem-identity
 // checks, to run the rest against another allocator.
 #include <dlfcn.h>
 #include <sys/resource.h>

@@ -1,5 +1,5 @@
 /* leakchurn.c: a long-lived set of small blocks grows while short-lived
- * threads come and go (the leak-and-churn pattern of issue 14).
+ * threads come and go (the leak-and-churn pattern).
  *
  * Two lineages run side by side. Each owns SLOTS slots of small blocks
  * (16..4095 B, about log-uniform) that outlive the thread that allocated

@@ -12,7 +12,7 @@
 #   - misuse of large pointers is reported, one line each, live blocks intact;
 #   - threads exchanging large blocks (and a fork) under LD_PRELOAD, through
 #     the hak_ API, and under ThreadSanitizer.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 need "$TA/large-libc" "$TA/large-hak" "$TA/large-tsan" "$LIBHAKMEM"
 command -v strace >/dev/null || { echo "strace is not installed"; exit 77; }
 

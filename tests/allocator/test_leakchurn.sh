@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Leak plus thread churn (issue 14): a long-lived set of small blocks grows
+# Leak plus thread churn: a long-lived set of small blocks grows
 # while 400, then 1000, short-lived threads (two at a time) free and
 # allocate blocks of exited threads. The free space that exited threads
 # leave in their abandoned SuperSlabs must be reused: peak RSS at most
@@ -7,13 +7,13 @@
 # data) and at most 48 SuperSlabs mapped in all (HAKMEM_STATS; about 24
 # needed, 162 before abandoned SuperSlabs were searched by class). Under
 # LD_PRELOAD and through the hak_ API.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 need "$TA/leakchurn-libc" "$TA/leakchurn-hak" "$LIBHAKMEM"
 
 mapped() {   # log -> the count, or fail
   local n
   n=$(awk '$2 == "superslabs_mapped_total" { print $3 }' "$1")
-  [ -n "$n" ] || fail "no superslabs_mapped_total line in $1"
+  [ -n "$n" ] || die "no superslabs_mapped_total line in $1"
   echo "$n"
 }
 
@@ -27,12 +27,13 @@ for how in preload hak; do
       run_logged "$name" env HAKMEM_STATS=1 timeout 120 "$TA/leakchurn-hak" -r "$1" -s "$2"
     fi
     rc=$?
-    [ $rc -eq 0 ] || fail "leakchurn $how, $(($1 * 2)) threads, exited $rc"
+    [ $rc -eq 0 ] || die "leakchurn $how, $(($1 * 2)) threads, exited $rc"
     ! grep -E '^hakmem: [^ ]' "$TMP/$name.log" | grep -qv '^hakmem: statistics$' ||
-      fail "hakmem reported errors in $TMP/$name.log"
+      die "hakmem reported errors in $TMP/$name.log"
     n=$(mapped "$TMP/$name.log") || exit 1
-    [ "$n" -le 48 ] || fail "leakchurn $how, $(($1 * 2)) threads: $n SuperSlabs mapped, expected at most 48"
+    [ "$n" -le 48 ] || die "leakchurn $how, $(($1 * 2)) threads: $n SuperSlabs mapped, expected at most 48"
     echo "ok: $how, $(($1 * 2)) threads: $n SuperSlabs mapped"
   done
 done
 echo "PASS: exited threads' free space is reused under leak-and-churn; RSS and SuperSlabs bounded"
+finish

@@ -8,7 +8,7 @@
 #    on allocation paths: no dlsym/dlopen, no getenv, no stdio printing;
 #  - its references to the C++ runtime are weak and it needs no C++ library
 #    (a C program still loads it: test_cxx_preload.sh runs one).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 [ -n "${HAKTEST_PRELOAD:-}" ] && { echo "skip: HAKTEST_PRELOAD set, these are hakmem's libraries"; exit 77; }
 command -v nm >/dev/null || { echo "nm (binutils) missing"; exit 77; }
 need "$BUILD/libhakmem.so" "$BUILD/libhakmem.a" "$BUILD/libhakmem-api.a"
@@ -32,32 +32,31 @@ a_def=$(nm --defined-only "$BUILD/libhakmem.a" 2>/dev/null | awk 'NF == 3 && $2 
 api_def=$(nm --defined-only "$BUILD/libhakmem-api.a" 2>/dev/null | awk 'NF == 3 && $2 ~ /[TWi]/ {print $3}')
 has() { grep -qx "$1" <<<"$2"; }
 
-bad=0
 for s in $LIBC_NAMES $CXX_NAMES; do
-  has "$s" "$so_def" || { echo "FAIL: libhakmem.so does not export $s"; bad=1; }
-  has "$s" "$a_def" || { echo "FAIL: libhakmem.a does not define $s"; bad=1; }
-  has "$s" "$api_def" && { echo "FAIL: libhakmem-api.a defines the libc name $s"; bad=1; }
+  has "$s" "$so_def" || fail "libhakmem.so does not export $s"
+  has "$s" "$a_def" || fail "libhakmem.a does not define $s"
+  has "$s" "$api_def" && fail "libhakmem-api.a defines the libc name $s"
 done
 echo "checked: libhakmem.so and libhakmem.a define, libhakmem-api.a does not define:" $LIBC_NAMES $CXX_NAMES
 for s in $HAK_NAMES; do
-  has "$s" "$api_def" || { echo "FAIL: libhakmem-api.a does not define $s"; bad=1; }
+  has "$s" "$api_def" || fail "libhakmem-api.a does not define $s"
 done
 echo "checked: libhakmem-api.a defines:" $HAK_NAMES
 for s in $FORBIDDEN; do
-  has "$s" "$so_undef" && { echo "FAIL: libhakmem.so calls $s"; bad=1; }
+  has "$s" "$so_undef" && fail "libhakmem.so calls $s"
 done
 echo "checked: libhakmem.so imports none of:" $FORBIDDEN
 # C++ runtime references (mangled _Z names): weak only, and no C++ library needed.
 cxx_strong=$(nm -D --undefined-only "$BUILD/libhakmem.so" | awk '$1 != "w" && $NF ~ /^_Z/ {print $NF}')
-[ -z "$cxx_strong" ] || { echo "FAIL: libhakmem.so needs C++ runtime symbols (not weak):" $cxx_strong; bad=1; }
+[ -z "$cxx_strong" ] || fail "libhakmem.so needs C++ runtime symbols (not weak):" $cxx_strong
 a_cxx_strong=$(nm --undefined-only "$BUILD/libhakmem.a" 2>/dev/null | awk '$1 == "U" && $2 ~ /^_Z/ {print $2}')
-[ -z "$a_cxx_strong" ] || { echo "FAIL: libhakmem.a needs C++ runtime symbols (not weak):" $a_cxx_strong; bad=1; }
+[ -z "$a_cxx_strong" ] || fail "libhakmem.a needs C++ runtime symbols (not weak):" $a_cxx_strong
 echo "checked: references to the C++ runtime are weak:" $(nm -D --undefined-only "$BUILD/libhakmem.so" | awk '$NF ~ /^_Z/ {print $NF}')
 if command -v readelf >/dev/null; then
   needed=$(readelf -d "$BUILD/libhakmem.so" | awk '/NEEDED/ {print $NF}' | tr -d '[]')
-  grep -q 'c++' <<<"$needed" && { echo "FAIL: libhakmem.so needs a C++ library:" $needed; bad=1; }
+  grep -q 'c++' <<<"$needed" && fail "libhakmem.so needs a C++ library:" $needed
   echo "checked: libhakmem.so needs only:" $needed
 fi
 echo "libhakmem.so imports:" $so_undef
-[ $bad -eq 0 ] || fail "symbol checks above"
-echo "PASS: exported, hidden and imported symbols as the issue requires"
+echo "checked: exported, hidden and imported symbols"
+finish

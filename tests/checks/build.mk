@@ -1,6 +1,6 @@
 # tests/checks/build.mk: test-only pieces for the check programs' tests.
-#   build/tests/checks/libforklock.so  a malloc wrapper with issue 11's fork
-#       bug on purpose (forklock_shim.c): the allocator that gets
+#   build/tests/checks/libforklock.so  a malloc wrapper with a fork
+#       deadlock on purpose (forklock_shim.c): the allocator that gets
 #       fork_atfork_malloc wrong, deterministically
 # The tests run the check programs under glibc, jemalloc, mimalloc and
 # tcmalloc (TEST_PACKAGES of workloads/checks.mk).

@@ -1,5 +1,5 @@
-/* forklock_shim.c: a malloc wrapper, for LD_PRELOAD, with the fork bug of
- * issue 11 (bugs 1 and 2) on purpose: one global non-recursive lock around
+/* forklock_shim.c: a malloc wrapper, for LD_PRELOAD, with a fork
+ * deadlock on purpose: one global non-recursive lock around
  * every malloc and free, taken by its own pthread_atfork prepare handler and
  * released by the parent and child handlers. Registered from its
  * constructor, so under LD_PRELOAD after the program's own libraries: a fork

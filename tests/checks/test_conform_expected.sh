@@ -2,14 +2,15 @@
 # test_conform_expected.sh: every conformance check gets its expected
 # outcome from an allocator that does it right (glibc for most, jemalloc for
 # the two glibc 2.36 gets wrong), and from one that does it wrong where one
-# of jemalloc, mimalloc, tcmalloc does (issue 15's examples: jemalloc's
+# of jemalloc, mimalloc, tcmalloc does (jemalloc's
 # pvalloc crash, mimalloc's 8-byte alignment and errno, the
 # tst-malloc-too-large failures, tcmalloc's fork_signal hang), or a shim with
 # the bug on purpose (fork_atfork_malloc). Only outcomes that do not depend
 # on timing are used for the "wrong" side, except tcmalloc's fork_signal
 # hang, which happened in every run tried (it waits on a lock its own
 # prepare handler holds).
-. tests/checks/lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_checks
 
 # Right: glibc passes all of these.
 right=()
@@ -43,4 +44,4 @@ if [ -r "$(alloc_path mimalloc)" ]; then
   grep -q 'not aligned to 16' "$TMP/r.tsv" && ok "the reason names the misaligned block" \
     || fail "reason: $(cat "$TMP/r.tsv")"
 fi
-finish
+finish_checks

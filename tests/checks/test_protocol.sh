@@ -9,7 +9,8 @@
 #   - classify.sh on fake programs that print each protocol case: every
 #     class and detail rule, including hang (a 1 s timeout) and invalid
 #   - a whole glibc run: every cell classified, none error or invalid
-. tests/checks/lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_checks
 
 # ---- command line ----------------------------------------------------------
 nconf=0; nmis=0
@@ -46,7 +47,7 @@ grep -q 'free(): invalid pointer' "$TMP/err" || fail "glibc's report is not on s
 [ "$(cut -d' ' -f1 "$TMP/out" | tr '\n' ' ')" = "ALLOCATOR CHECK RESULT " ] \
   || fail "markers of a conformance run: $(tr '\n' '|' <"$TMP/out")"
 grep -q '^ALLOCATOR .*/libc\.so\.6$' "$TMP/out" || fail "ALLOCATOR does not name libc: $(head -n1 "$TMP/out")"
-[ $FAILED -eq 0 ] && ok "command line and markers"
+[ $FAILURES -eq 0 ] && ok "command line and markers"
 
 # ---- classify.sh's rules on fake programs ----------------------------------
 fake=$TMP/fake
@@ -140,4 +141,4 @@ n=$(wc -l <"$TMP/glibc.tsv")
 bad=$(awk -F'\t' '$2 == "error" || $2 == "invalid" || $2 == ""' "$TMP/glibc.tsv")
 [ -z "$bad" ] || fail "glibc cells not classified: $bad"
 [ -s "$TMP/glibc.err" ] && fail "classify.sh wrote to stderr: $(head -c 300 "$TMP/glibc.err")"
-finish
+finish_checks

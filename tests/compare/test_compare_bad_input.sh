@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `hakbench compare` on bad or partial input: clear messages, exit 2 where
 # nothing can be compared, warnings for cells present on one side only.
-. "$HAKMEM_ROOT/tests/compare/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 
 run_compare base.json missing_cell.json
 expect_rc "a cell missing" 0
@@ -13,7 +14,7 @@ run_compare base.json other_suite.json
 expect_rc "different suites" 2
 expect_text "different suites" err "baseline base.json is suite 'ci', current other_suite.json is suite 'quick'"
 
-run_compare base.json noisy_base.json --md "$tmp/none.md"
+run_compare base.json noisy_base.json --md "$TMP/none.md"
 expect_rc "one cell in common" 0
 
 run_compare base.json no-such-file.json
@@ -24,25 +25,25 @@ run_compare base.json truncated.json
 expect_rc "truncated JSON" 2
 expect_text "truncated JSON" err "current file truncated.json: corrupt or truncated JSON"
 
-printf '{"format": "something-else", "version": 1}\n' >"$tmp/other-format.json"
-run_compare base.json "$tmp/other-format.json"
+printf '{"format": "something-else", "version": 1}\n' >"$TMP/other-format.json"
+run_compare base.json "$TMP/other-format.json"
 expect_rc "not a results file" 2
-expect_text "not a results file" err "current file $tmp/other-format.json: not a valid hakbench results file"
+expect_text "not a results file" err "current file $TMP/other-format.json: not a valid hakbench results file"
 
 # Compare reads results through the same loader as report: a file lacking
 # what every results file has is refused, not half-compared.
-printf '{"format": "hakbench-results", "version": 1, "suite": "ci", "cells": [{"id": "x/y", "metric": "ops_per_sec"}]}\n' >"$tmp/partial.json"
-run_compare base.json "$tmp/partial.json"
+printf '{"format": "hakbench-results", "version": 1, "suite": "ci", "cells": [{"id": "x/y", "metric": "ops_per_sec"}]}\n' >"$TMP/partial.json"
+run_compare base.json "$TMP/partial.json"
 expect_rc "a results file without allocators" 2
 expect_text "a results file without allocators" err "not a valid hakbench results file: \"complete\" missing"
 
-sed 's/"id": "/"id": "other-/' "$fix/base.json" >"$tmp/disjoint.json"
-run_compare base.json "$tmp/disjoint.json"
+sed 's/"id": "/"id": "other-/' "tests/compare/fixtures/base.json" >"$TMP/disjoint.json"
+run_compare base.json "$TMP/disjoint.json"
 expect_rc "no cells in common" 2
 expect_text "no cells in common" err "no cells in common"
 
-sed 's/"instructions_per_op"/"ops_per_sec"/' "$fix/base.json" >"$tmp/metric.json"
-run_compare base.json "$tmp/metric.json"
+sed 's/"instructions_per_op"/"ops_per_sec"/' "tests/compare/fixtures/base.json" >"$TMP/metric.json"
+run_compare base.json "$TMP/metric.json"
 expect_rc "metric changed" 2
 expect_text "metric changed" err "cell cg/rm-uniform measures instructions_per_op in the baseline but ops_per_sec now"
 

@@ -3,14 +3,10 @@
 # sizes: with 3 against 3 repetitions the smallest possible two-sided
 # Mann-Whitney p is 2 / C(6, 3) = 0.1, above alpha 0.05. With the 5 vs 5 of
 # the usual fixtures (smallest p 2/252) there is no such warning.
-set -u
-HB="$BUILD/hakbench"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 F=tests/compare/fixtures
-T="$BUILD/tmp/compare/too_few"
-rm -rf "$T"; mkdir -p "$T"
-fails=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+T=$TMP
 for f in base slow10_tight; do
   /usr/bin/python3 - "$F/$f.json" "$T/$f.json" <<'PY'
 import json, sys
@@ -28,11 +24,10 @@ rc=$?
 if grep -q "cannot reach significance: 3 vs 3 repetitions, smallest possible p = 0.1 >= alpha 0.05" "$T/err"; then
   ok "3 vs 3: warned: $(head -n 1 "$T/err")"
 else
-  bad "3 vs 3: no warning (exit $rc): $(cat "$T/err")"
+  fail "3 vs 3: no warning (exit $rc): $(cat "$T/err")"
 fi
-[ "$rc" -ne 1 ] && ok "3 vs 3: nothing can be called a regression (exit $rc)" || bad "3 vs 3: exit 1 (regressed) although nothing can be significant"
-grep -q "cannot reach significance" "$T/out" && ok "the note is in the table too" || bad "no note in the table"
+[ "$rc" -ne 1 ] && ok "3 vs 3: nothing can be called a regression (exit $rc)" || fail "3 vs 3: exit 1 (regressed) although nothing can be significant"
+grep -q "cannot reach significance" "$T/out" && ok "the note is in the table too" || fail "no note in the table"
 "$HB" compare "$F/base.json" "$F/slow10_tight.json" >/dev/null 2>"$T/err5"
-if grep -q "cannot reach significance" "$T/err5"; then bad "5 vs 5 warned: $(cat "$T/err5")"; else ok "5 vs 5: no warning"; fi
-[ $fails -eq 0 ] && echo "all checks passed"
-[ $fails -eq 0 ]
+if grep -q "cannot reach significance" "$T/err5"; then fail "5 vs 5 warned: $(cat "$T/err5")"; else ok "5 vs 5: no warning"; fi
+finish

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Verdicts and exit statuses of `hakbench compare` on hand-made results files
 # (tests/compare/fixtures; timed cells compare hakmem/system ratios).
-. "$HAKMEM_ROOT/tests/compare/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 
 run_compare base.json base.json
 expect_rc "identical files" 0
 for id in cg/rm-uniform cg/rm-64 larson/2t mt/remote50; do expect_verdict "identical files" "$id" "no change"; done
 if printf '%s\n' "$out" | grep -E '\| (regressed|improved|within noise) ' >/dev/null; then
-  fail "identical files: a verdict other than 'no change'"
+  compare_fail "identical files: a verdict other than 'no change'"
 fi
 expect_text "identical files" out "geometric mean"
 
@@ -16,12 +17,12 @@ run_compare base.json same_ratio_slower_machine.json
 expect_rc "slower machine, same ratio" 0
 expect_verdict "slower machine, same ratio" larson/2t "no change"
 
-run_compare base.json slow10_tight.json --md "$tmp/report.md"
+run_compare base.json slow10_tight.json --md "$TMP/report.md"
 expect_rc "10 % slowdown, tight samples" 1
 expect_verdict "10 % slowdown, tight samples" larson/2t "regressed"
 expect_verdict "10 % slowdown, tight samples" mt/remote50 "no change"
 expect_text "10 % slowdown, tight samples" out "- regressed: larson/2t (larson 2 threads): -10.00 % relative to system, p = 0.00794"
-if cmp -s "$tmp/out" "$tmp/report.md"; then echo "ok: --md wrote the same report"; else fail "--md report differs from stdout"; fi
+if cmp -s "$TMP/out" "$TMP/report.md"; then echo "ok: --md wrote the same report"; else compare_fail "--md report differs from stdout"; fi
 # The regression is 10 %: a 15 % threshold hides it, a stricter alpha too.
 run_compare base.json slow10_tight.json --threshold 15
 expect_verdict "--threshold 15" larson/2t "within noise"

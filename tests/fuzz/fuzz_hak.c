@@ -15,7 +15,7 @@
  * A failed check calls abort(), which libFuzzer reports with the input.
  * All blocks are freed at the end of each input.
  *
- * Build: clang -fsanitize=fuzzer,address (tests/reliability/build.mk).
+ * Build: clang -fsanitize=fuzzer,address (tests/fuzz/build.mk), linked with allocator/build.mk's fuzz variant.
  */
 #include "hakmem.h"
 #include <errno.h>

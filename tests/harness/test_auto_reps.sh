@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Auto-repetition (issue 16, "short cells get enough repetitions"): with
+# Auto-repetition (short cells get enough repetitions): with
 # `min_time S N` a cell whose runs are short gets more interleaved rounds
 # after its planned ones, without a second warm-up, up to N repetitions;
 # the count is saved (so --resume goes on with it), shown in the report,
 # and --min-time 0 turns it off. The cells take milliseconds and the
 # target is 5 s, so they always reach the cap: nothing here depends on speed.
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 for s in order_a order_b; do
-  [ -f "$SHIMS/$s.so" ] || { echo "FAIL: $SHIMS/$s.so missing (make test-build)"; exit 1; }
+  [ -f "$SHIMS/$s.so" ] || die "$SHIMS/$s.so missing (make test-build)"
 done
 cat >"$TMP/auto.suite" <<'SUITE'
 reps 2

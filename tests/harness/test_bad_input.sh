@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bad options, allocators, suites and results files: a clear message on
 # stderr and exit 2, never a crash or a partial report; --help everywhere.
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 S=tests/harness/suites
 expect_exit 2 "usage: hakbench" "no command" -- "$HB"
 expect_exit 2 "unknown command 'frob'" "unknown command" -- "$HB" frob
@@ -47,7 +48,7 @@ for c in run report plot list compare; do
   "$HB" $c --help >"$TMP/help" 2>&1
   rc=$?
   check "$c --help exits 0 with usage (exit $rc)" grep -qi usage "$TMP/help"
-  [ $rc -eq 0 ] || bad "$c --help exit status $rc"
+  [ $rc -eq 0 ] || fail "$c --help exit status $rc"
 done
 expect_exit 2 "unexpected argument" "list with an argument" -- "$HB" list extra
 finish

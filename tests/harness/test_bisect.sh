@@ -3,7 +3,8 @@
 # shim allocator (malloc forwards to glibc) whose 4th of 7 commits adds work
 # to every malloc. The cell is measured in instructions per op under
 # cachegrind, so every verdict is exact: no assertion on elapsed time.
-source "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 command -v git >/dev/null || { echo "SKIP: git not installed"; exit 77; }
 [ -x /usr/bin/valgrind ] || { echo "SKIP: valgrind not installed"; exit 77; }
 R="$TMP/repo"
@@ -45,10 +46,10 @@ cat "$TMP/out"
 if [ $rc -eq 0 ] && grep -q "^first bad commit: $culprit" "$TMP/out"; then
   ok "bisect names the commit that slowed the shim: $(sed -n 2p "$TMP/out")"
 else
-  bad "bisect: exit $rc, $(head -3 "$TMP/out") $(tail -5 "$TMP/err")"
+  fail "bisect: exit $rc, $(head -3 "$TMP/out") $(tail -5 "$TMP/err")"
 fi
-[ "$(grep -c '^| [0-9a-f]\{12\} ' "$TMP/out")" -ge 3 ] && ok "the steps' measurements are reported" || bad "no step table"
-[ -z "$(git -C "$R" worktree list | sed 1d)" ] && ok "worktrees removed" || bad "worktrees left: $(git -C "$R" worktree list)"
+[ "$(grep -c '^| [0-9a-f]\{12\} ' "$TMP/out")" -ge 3 ] && ok "the steps' measurements are reported" || fail "no step table"
+[ -z "$(git -C "$R" worktree list | sed 1d)" ] && ok "worktrees removed" || fail "worktrees left: $(git -C "$R" worktree list)"
 # nothing to bisect: bad is not worse than good
 expect_exit 2 "nothing to bisect" "a bad commit that is not worse" -- "$HB" bisect --repo "$R" --suite "$TMP/b.suite" --cell cg --good "$good" --bad "$good~0" --work "$TMP/work2"
 expect_exit 2 "is not a commit" "an unknown commit" -- "$HB" bisect --repo "$R" --suite "$TMP/b.suite" --cell cg --good nosuch --bad HEAD

@@ -2,8 +2,9 @@
 # test_changepoint.sh: PELT change points on synthetic series
 # (tests/harness/changepoint_test.c): a clean step at the right commit, none
 # in pure noise, two in two steps.
-source "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 bin="$BUILD/tests/harness/changepoint_test"
-[ -x "$bin" ] || { echo "FAIL: $bin is not built (make test-build)"; exit 1; }
+[ -x "$bin" ] || die "$bin is not built (make test-build)"
 "$bin" || failures=1
 finish

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Check cells (harness/README.md "Check cells", issue 15): a small checks
+# Check cells (harness/README.md "Check cells"): a small checks
 # suite run by `hakbench run` under glibc, hakmem, a library without malloc
 # (INVALID) and jemalloc, the allocator that gets checks wrong (its pvalloc
 # crashes, its tiny blocks are 8-byte aligned, a double free goes unseen),
@@ -11,15 +11,16 @@
 # the section inside a mixed report leaving the rest of it unchanged;
 # corrupt outcome data and bad `checks` lines refused with a clear message.
 # Without jemalloc installed the rest runs and the test ends SKIP (77).
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 F=tests/harness/fixtures
 CK="$BUILD/checks"
 JE=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 for p in conform_align conform_sizes misuse_free misuse_uaf misuse_overflow; do
-  [ -x "$CK/$p" ] || { echo "FAIL: $CK/$p is not built (make)"; exit 1; }
+  [ -x "$CK/$p" ] || die "$CK/$p is not built (make)"
 done
 for s in not_alloc crash_after_1k hang_after_1k; do
-  [ -e "$SHIMS/$s.so" ] || { echo "FAIL: $SHIMS/$s.so missing (make test-build)"; exit 1; }
+  [ -e "$SHIMS/$s.so" ] || die "$SHIMS/$s.so missing (make test-build)"
 done
 have_je=0; [ -r "$JE" ] && have_je=1
 # Nothing of ours still running? (a bracket so that pgrep's own command
@@ -48,7 +49,7 @@ expect() {
   if [ "$o" = "$3" ] && [ "$s" = "$4" ] && { [ -z "${5:-}" ] || grep -Eq -- "$5" <<<"$d"; }; then
     ok "$1 under $2: $o, $s${5:+ ($d)}"
   else
-    bad "$1 under $2: got $o, $s ($d); expected $3, $4${5:+, detail /$5/}"
+    fail "$1 under $2: got $o, $s ($d); expected $3, $4${5:+, detail /$5/}"
   fi
 }
 check "cells are PROGRAM/SCENARIO, 7 of them, in the programs' order" \
@@ -149,11 +150,11 @@ check "report: the hang's footnote says so" grep -q '^\[2\] hang, `conform_align
 "$HB" report $F/checks_results.json --out "$TMP/golden.md" --plots "$TMP/no-plots" --summary "$TMP/golden_summary.md" >/dev/null
 check "fixture report exits 0" [ $? -eq 0 ]
 if diff -u $F/checks_report.md "$TMP/golden.md" >"$TMP/diff"; then ok "report.md matches $F/checks_report.md"
-else bad "report.md differs from $F/checks_report.md:"; head -n 40 "$TMP/diff"; fi
+else fail "report.md differs from $F/checks_report.md:"; head -n 40 "$TMP/diff"; fi
 # The summary's first line links the report from the repository root (the
 # test's scratch path); the rest is fixed.
 if tail -n +2 "$TMP/golden_summary.md" | diff -u $F/checks_summary.md - >"$TMP/diff"; then ok "summary matches $F/checks_summary.md"
-else bad "summary differs from $F/checks_summary.md:"; head -n 40 "$TMP/diff"; fi
+else fail "summary differs from $F/checks_summary.md:"; head -n 40 "$TMP/diff"; fi
 check "summary links the report from the repository root" grep -qF "](${TMP#$HAKMEM_ROOT/}/golden.md)" "$TMP/golden_summary.md"
 missing=$(grep '^|' "$TMP/golden_summary.md" | while IFS= read -r l; do grep -qxF -- "$l" "$TMP/golden.md" || echo x; done | wc -l)
 check "every table line of the summary is in the report ($missing missing)" [ "$missing" -eq 0 ]
@@ -230,6 +231,6 @@ check "hakbench list: the checks suite has every scenario ($n cells)" \
 check "checks suite dry run plans one run per cell and allocator, no warm-up" \
   grep -q "hakbench: $((2 * n)) runs to do" <("$HB" run checks --allocators system,hakmem --dry-run 2>&1)
 check "nothing left running at the end" none_left
-[ $failures -eq 0 ] || finish
+[ $FAILURES -eq 0 ] || finish
 if [ $have_je -eq 0 ]; then echo "skip: jemalloc is not installed ($JE): apt-get install -y libjemalloc2"; exit 77; fi
 finish

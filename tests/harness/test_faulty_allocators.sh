@@ -3,11 +3,12 @@
 # allocations (CRASH + SIGSEGV, the rest of the run goes on), one that hangs
 # (TIMEOUT), one that is not an allocator (INVALID); system stays OK; the
 # report shows the failures in their cells. Also one cachegrind cell.
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 for s in crash_after hang_after not_alloc; do
-  [ -f "$SHIMS/$s.so" ] || { echo "FAIL: $SHIMS/$s.so missing (make test-build)"; exit 1; }
+  [ -f "$SHIMS/$s.so" ] || die "$SHIMS/$s.so missing (make test-build)"
 done
-[ -x "$BUILD/workloads/random_mixed" ] || { echo "FAIL: build/workloads/random_mixed missing"; exit 1; }
+[ -x "$BUILD/workloads/random_mixed" ] || die "build/workloads/random_mixed missing"
 
 "$HB" run tests/harness/suites/faulty.suite --out "$TMP/run" \
   --allocators "system,crash=$SHIMS/crash_after.so,hang=$SHIMS/hang_after.so,notalloc=$SHIMS/not_alloc.so" \

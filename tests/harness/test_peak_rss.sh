@@ -3,9 +3,10 @@
 # forked from hakbench would include hakbench's pages, so runs go through
 # build/hb-launch. A program that allocates nothing, run by a hakbench that
 # holds 50 MiB (HAKBENCH_TEST_HOLD_MIB), must report under 2 MiB.
-. "$(dirname "$0")/common.sh"
-[ -x "$SHIMS/noalloc" ] || { echo "FAIL: $SHIMS/noalloc missing (make test-build)"; exit 1; }
-[ -x "$BUILD/hb-launch" ] || { echo "FAIL: $BUILD/hb-launch missing (make)"; exit 1; }
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
+[ -x "$SHIMS/noalloc" ] || die "$SHIMS/noalloc missing (make test-build)"
+[ -x "$BUILD/hb-launch" ] || die "$BUILD/hb-launch missing (make)"
 rel=${SHIMS#$HAKMEM_ROOT/}
 cat >"$TMP/rss.suite" <<SUITE
 reps 3

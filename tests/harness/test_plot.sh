@@ -2,7 +2,8 @@
 # harness/plot.py (through `hakbench plot`) draws non-empty PNG charts from a
 # results file. python3-matplotlib is in TEST_PACKAGES, so `make test`
 # installs it; without it this test is skipped (exit 77).
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 if ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
   echo "python3-matplotlib is not installed (apt-get install -y python3-matplotlib)"
   exit 77

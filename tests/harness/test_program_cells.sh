@@ -8,10 +8,11 @@
 # client; a program that is not position-independent (its malloc lookup
 # lands on a PLT entry) identified all the same. After every run, a timed-out one and a Ctrl-C, nothing is left
 # running. Also: the suite errors of program cells, and the apps report.
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 P="$SHIMS/prog_cell"
-[ -x "$P" ] && [ -e "$SHIMS/corrupt_block.so" ] || { echo "FAIL: test programs not built (make test-build)"; exit 1; }
-[ -e "$BUILD/hb-identify.so" ] || { echo "FAIL: $BUILD/hb-identify.so not built (make all)"; exit 1; }
+[ -x "$P" ] && [ -e "$SHIMS/corrupt_block.so" ] || die "test programs not built (make test-build)"
+[ -e "$BUILD/hb-identify.so" ] || die "$BUILD/hb-identify.so not built (make all)"
 # Nothing of ours still running? (a bracket so that pgrep's own command
 # line, and this shell's, do not match)
 none_left() { ! pgrep -f "$SHIMS/[p]rog_cell" >/dev/null; }

@@ -4,7 +4,8 @@
 # a CRASH, a TIMEOUT, a CORRUPTION, a cachegrind cell) must give exactly
 # fixtures/small_report.md. After an intended change to the report, render
 # it again, read the diff, and update the expected file.
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 F=tests/harness/fixtures
 "$HB" report $F/small_results.json --out "$TMP/report.md" --plots "$TMP/no-plots" >/dev/null
 rc=$?
@@ -12,7 +13,7 @@ check "report exits 0 (exit $rc)" [ $rc -eq 0 ]
 if diff -u $F/small_report.md "$TMP/report.md" >"$TMP/diff"; then
   ok "report.md matches $F/small_report.md ($(wc -l <"$TMP/report.md") lines)"
 else
-  bad "report.md differs from $F/small_report.md:"
+  fail "report.md differs from $F/small_report.md:"
   head -n 40 "$TMP/diff"
 fi
 # A second rendering is byte-identical (nothing depends on the clock or machine).

@@ -8,7 +8,8 @@
 #   busy: the warning at the top of report and summary, rows "(busy)".
 # After an intended change to the report: render them again, read the diff,
 # update the *_report.md files.
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 F=tests/harness/fixtures
 for f in win tie busy; do
   "$HB" report $F/verdict_$f.json --out "$TMP/$f.md" --plots "$TMP/no-plots" --summary "$TMP/$f.sum.md" >/dev/null
@@ -17,7 +18,7 @@ for f in win tie busy; do
   if diff -u $F/verdict_${f}_report.md "$TMP/$f.md" >"$TMP/diff"; then
     ok "$f: report matches $F/verdict_${f}_report.md"
   else
-    bad "$f: report differs from $F/verdict_${f}_report.md:"; head -n 30 "$TMP/diff"
+    fail "$f: report differs from $F/verdict_${f}_report.md:"; head -n 30 "$TMP/diff"
   fi
 done
 has() { grep -qF -- "$2" "$TMP/$1"; }

@@ -2,7 +2,8 @@
 # An interrupted run keeps what it finished (results.json is rewritten
 # atomically after every run) and `run --resume` completes it without
 # redoing finished runs.
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 R="$TMP/run/results.json"
 count() { pyq "$R" "print(sum(len(l) for c in r['cells'] for l in c['runs'].values()))" 2>/dev/null || echo 0; }
 

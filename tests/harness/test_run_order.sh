@@ -4,11 +4,12 @@
 # ($HAKBENCH_REP: "warmup" or the 1-based repetition). Per cell, every
 # warm-up comes first, then the repetitions interleave the allocators:
 # a b c (rep 1) a b c (rep 2) ...; cells run in suite order.
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 for s in order_a order_b order_c; do
-  [ -f "$SHIMS/$s.so" ] || { echo "FAIL: $SHIMS/$s.so missing (make test-build)"; exit 1; }
+  [ -f "$SHIMS/$s.so" ] || die "$SHIMS/$s.so missing (make test-build)"
 done
-[ -x "$BUILD/workloads/random_mixed" ] || { echo "FAIL: build/workloads/random_mixed missing"; exit 1; }
+[ -x "$BUILD/workloads/random_mixed" ] || die "build/workloads/random_mixed missing"
 
 export ORDER_LOG="$TMP/order.log"
 "$HB" run tests/harness/suites/order.suite --out "$TMP/run" \
@@ -29,7 +30,7 @@ expected=$(echo $expected)
 if [ "$got" = "$expected" ]; then
   ok "run order: $got"
 else
-  bad "run order: wanted '$expected', got '$got'"
+  fail "run order: wanted '$expected', got '$got'"
 fi
 check "the log holds one line per run, warm-ups included ($(wc -l <"$ORDER_LOG"))" [ "$(wc -l <"$ORDER_LOG")" -eq 24 ]
 n=$(pyq "$R" "print(sum(len(l) for c in r['cells'] for l in c['runs'].values()))")

@@ -5,10 +5,11 @@
 # x(k), x(n+1-k) with the largest k whose binomial coverage
 # 1 - 2 * binom.cdf(k - 1, n, 0.5) is at least 0.95; k = 1 when none is),
 # that coverage, and the type-7 quartiles (numpy.percentile's default).
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 PY=/usr/bin/python3
 CI="$SHIMS/ci_check"
-[ -x "$CI" ] || { echo "FAIL: $CI missing (make test-build)"; exit 1; }
+[ -x "$CI" ] || die "$CI missing (make test-build)"
 $PY -c 'import scipy.stats, numpy' 2>/dev/null || { echo "python3-scipy not installed"; exit 77; }
 samples=(
   "1.2,0.9,1.1"
@@ -19,7 +20,7 @@ samples=(
   "42"
 )
 for s in "${samples[@]}"; do
-  got=$("$CI" "$s") || { bad "ci_check $s failed"; continue; }
+  got=$("$CI" "$s") || { fail "ci_check $s failed"; continue; }
   want=$($PY - "$s" <<'PYEOF'
 import sys, numpy as np
 from scipy.stats import binom
@@ -39,7 +40,7 @@ g = [float(t) for t in sys.argv[1].split()]; w = [float(t) for t in sys.argv[2].
 sys.exit(0 if len(g) == len(w) and all(abs(a - b) <= 1e-9 * max(1, abs(b)) for a, b in zip(g, w)) else 1)' "$got" "$want"; then
     ok "[$s]: median lo hi coverage q1 q3 = $got"
   else
-    bad "[$s]: hakbench says '$got', scipy says '$want'"
+    fail "[$s]: hakbench says '$got', scipy says '$want'"
   fi
 done
 finish

@@ -2,7 +2,8 @@
 # test_store.sh: the results store on SQLite (store_checks.sh: round trip,
 # interrupted write, migration, newer schema), bad stores, `run` recording
 # into the store, the trend report and its charts.
-source "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 command -v sqlite3 >/dev/null || { echo "SKIP: sqlite3 (Debian: sqlite3) is not installed"; exit 77; }
 
 new_store() { mktemp -u "$TMP/storeXXXXXX.sqlite"; }
@@ -24,14 +25,14 @@ expect_exit 2 "run: the results store cannot be used" "run checks its store befo
 S="$TMP/run.sqlite"
 "$HB" run tests/harness/suites/order.suite --allocators hakmem,system --store "$S" --out "$TMP/r1" >/dev/null 2>"$TMP/err"
 got=$(sqlite3 "$S" "SELECT count(*) || ' ' || min(m.key) || ' ' || min(r.suite) FROM runs r JOIN machines m ON m.id = r.machine_pk")
-[[ "$got" =~ ^1\ m-[0-9a-f]{16}\ order$ ]] && ok "run recorded with this machine's key: $got" || bad "run not recorded: $got $(cat "$TMP/err")"
-[ "$(sqlite3 "$S" "SELECT count(*) FROM samples")" = 10 ] && ok "every repetition's sample recorded (2 cells x 2 allocators, 2+3 reps)" || bad "samples: $(sqlite3 "$S" "SELECT count(*) FROM samples")"
+[[ "$got" =~ ^1\ m-[0-9a-f]{16}\ order$ ]] && ok "run recorded with this machine's key: $got" || fail "run not recorded: $got $(cat "$TMP/err")"
+[ "$(sqlite3 "$S" "SELECT count(*) FROM samples")" = 10 ] && ok "every repetition's sample recorded (2 cells x 2 allocators, 2+3 reps)" || fail "samples: $(sqlite3 "$S" "SELECT count(*) FROM samples")"
 "$HB" run tests/harness/suites/order.suite --allocators system --store "$S" --out "$TMP/r2" --no-store >/dev/null 2>&1
-[ "$(sqlite3 "$S" "SELECT count(*) FROM runs")" = 1 ] && ok "--no-store records nothing" || bad "--no-store recorded"
+[ "$(sqlite3 "$S" "SELECT count(*) FROM runs")" = 1 ] && ok "--no-store records nothing" || fail "--no-store recorded"
 # (A run is identified by machine, suite, commit and its start time to the
 # millisecond: this one may start in the same second as r1.)
 HAKBENCH_STORE="$S" "$HB" run tests/harness/suites/order.suite --allocators system --out "$TMP/r3" >/dev/null 2>&1
-[ "$(sqlite3 "$S" "SELECT count(*) FROM runs")" = 2 ] && ok "\$HAKBENCH_STORE chooses the store" || bad "HAKBENCH_STORE ignored"
+[ "$(sqlite3 "$S" "SELECT count(*) FROM runs")" = 2 ] && ok "\$HAKBENCH_STORE chooses the store" || fail "HAKBENCH_STORE ignored"
 
 # trends over two commits of the committed phase7 file; charts
 S="$TMP/trend.sqlite"
@@ -39,7 +40,7 @@ S="$TMP/trend.sqlite"
 check "history machines lists the machine" bash -c "'$HB' history --store '$S' machines | grep -q 'AMD EPYC\|cpu-'"
 if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
   "$HB" history --store "$S" --cell rm100k/64 --charts "$TMP/charts" >"$TMP/h.md" 2>"$TMP/err"
-  [ -s "$TMP/charts/phase7_rm100k_64.png" ] && ok "chart drawn: phase7_rm100k_64.png" || bad "no chart: $(cat "$TMP/err")"
+  [ -s "$TMP/charts/phase7_rm100k_64.png" ] && ok "chart drawn: phase7_rm100k_64.png" || fail "no chart: $(cat "$TMP/err")"
 fi
 check "history changes runs" bash -c "'$HB' history --store '$S' changes | grep -q 'None in\|^| commit'"
 finish

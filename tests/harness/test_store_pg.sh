@@ -6,7 +6,8 @@
 # checks as SQLite (store_checks.sh), one fresh database each.
 # Exits 77 (SKIP) when the PostgreSQL server binaries are not installed
 # (Debian: postgresql; `make test` installs it).
-source "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib.sh"
+need_hakbench
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ] || [ ! -x "$bindir/pg_ctl" ] || ! command -v psql >/dev/null; then
   echo "SKIP: PostgreSQL server not installed (apt-get install -y postgresql): PostgreSQL store tests NOT run"
@@ -24,13 +25,13 @@ stop() {
   "${as_pg[@]}" "$bindir/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1
   rm -rf "$pgdir"
 }
-trap stop EXIT
+at_exit stop
 if ! "${as_pg[@]}" "$bindir/initdb" -D "$pgdir/data" --auth=trust -U "$pguser" >"$TMP/initdb.log" 2>&1; then
-  echo "FAIL: initdb failed: $(tail -n 3 "$TMP/initdb.log")"; exit 1
+  die "initdb failed: $(tail -n 3 "$TMP/initdb.log")"
 fi
 if ! "${as_pg[@]}" "$bindir/pg_ctl" -D "$pgdir/data" -w -t 60 -l "$pgdir/server.log" \
      -o "-c listen_addresses='' -k $pgdir -c fsync=off" start >"$TMP/pg_ctl.log" 2>&1; then
-  echo "FAIL: the server did not start: $(tail -n 5 "$pgdir/server.log" 2>/dev/null)"; exit 1
+  die "the server did not start: $(tail -n 5 "$pgdir/server.log" 2>/dev/null)"
 fi
 ok "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') started as $pguser on socket $pgdir"
 dbn=0
@@ -49,5 +50,5 @@ S=$(new_store)
 S2=$(mktemp -u "$TMP/XXXXXX.sqlite")
 "$HB" history --store "$S2" import results/phase7/results.json results/baseline/ci.json >/dev/null 2>&1
 "$HB" history --store "$S2" --cell rm100k/64 >"$TMP/sqlite.md" 2>&1
-cmp -s "$TMP/pg.md" "$TMP/sqlite.md" && ok "the same trend report from PostgreSQL and SQLite" || bad "reports differ: $(diff "$TMP/pg.md" "$TMP/sqlite.md" | head -5)"
+cmp -s "$TMP/pg.md" "$TMP/sqlite.md" && ok "the same trend report from PostgreSQL and SQLite" || fail "reports differ: $(diff "$TMP/pg.md" "$TMP/sqlite.md" | head -5)"
 finish

@@ -3,7 +3,8 @@
 # counts fixed by the options, realloc growth, the long-lived set (--keep),
 # corruption of blocks freed after their thread ended and of a grown buffer,
 # allocator field.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_workloads
 N=churn
 
 expect_help $N
@@ -29,7 +30,7 @@ done
 expect_same frees "$TMP/c.libc.json" "$TMP/c.hakmem.json"
 expect_same bytes_allocated "$TMP/c.libc.json" "$TMP/c.hakmem.json"
 live=$(( 54 - $(jget "$TMP/c.libc.json" frees) ))
-[ "$live" -ge 1 ] && [ "$live" -le 8 ] || fail "$live blocks left in 2 x 4 slots"
+[ "$live" -ge 1 ] && [ "$live" -le 8 ] || die "$live blocks left in 2 x 4 slots"
 ok "frees: every grown buffer, and all but the $live blocks left in the slots"
 
 # The leak-and-churn shape: one thread, small blocks, 5 % kept.
@@ -38,9 +39,9 @@ run_libc_hakmem "$TMP/k" $N --threads 1 --rounds 1 --min 16 --max 4096 --steps 2
 json_check "$TMP/k.hakmem.json" $N $FIELDS
 expect_same kept "$TMP/k.libc.json" "$TMP/k.hakmem.json"
 kept=$(jget "$TMP/k.libc.json" kept)
-[ "$kept" -gt 500 ] && [ "$kept" -lt 1500 ] || fail "--keep 50: $kept of 20000 blocks kept"
+[ "$kept" -gt 500 ] && [ "$kept" -lt 1500 ] || die "--keep 50: $kept of 20000 blocks kept"
 left=$(( 20000 - $(jget "$TMP/k.libc.json" frees) - kept ))
-[ "$left" -ge 1 ] && [ "$left" -le 100 ] || fail "mallocs - frees - kept = $left, not 1..100"
+[ "$left" -ge 1 ] && [ "$left" -le 100 ] || die "mallocs - frees - kept = $left, not 1..100"
 ok "--keep 50: $kept blocks in the long-lived set, $left in the slots"
 
 run_ok "$TMP/u.json" $N --threads 3 --rounds 2 --steps 10 --dist uniform --max 1048576 --grow 300000
@@ -51,6 +52,7 @@ SMALL="--threads 2 --rounds 10 --steps 1000 --min 1000 --max 100000 --grow 10000
 expect_corruption flip $N $SMALL
 expect_corruption dup $N $SMALL
 CORRUPT_AFTER=3 expect_corruption realloc $N --threads 1 --rounds 2 --steps 4 --max 1048576
-grep -q "growing buffer after realloc" "$TMP/stderr" || fail "not caught at the realloc: $(cat "$TMP/stderr")"
+grep -q "growing buffer after realloc" "$TMP/stderr" || die "not caught at the realloc: $(cat "$TMP/stderr")"
 ok "realloc that lost contents: caught right after the realloc"
 expect_allocators $N --threads 2 --rounds 2 --steps 8 --max 1048576
+finish

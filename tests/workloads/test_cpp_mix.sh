@@ -3,7 +3,8 @@
 # library serves operator new, op counts fixed by the options, every --mix,
 # maps handed between threads, corruption of objects and strings, allocator
 # field.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_workloads
 N=cpp_mix
 
 expect_help $N
@@ -44,3 +45,4 @@ expect_corruption dup $N --mix objects --rounds 200
 expect_corruption flip $N --mix strings --rounds 200
 expect_corruption dup $N --mix strings --rounds 200 --threads 2
 expect_allocators $N --rounds 50
+finish

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # false_sharing: argument errors, the JSON line and its op count, corruption
 # (of the tag and of the write counter), allocator field.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_workloads
 N=false_sharing
 
 expect_help $N
@@ -21,3 +22,4 @@ ok "3 threads, 3-byte objects, 257 writes (counter wraps): counts check out"
 CORRUPT_AFTER=300 expect_corruption flip $N --objects 100 --writes 50 --rounds 4
 CORRUPT_AFTER=300 expect_corruption dup $N --objects 100 --writes 50 --rounds 4
 expect_allocators $N --objects 100 --writes 50 --rounds 2
+finish

@@ -3,7 +3,8 @@
 # by the seed, the three fills and realloc growth, corruption (a flipped or
 # shared block, calloc memory not cleared, realloc that loses contents),
 # allocator field.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_workloads
 N=large
 
 expect_help $N
@@ -38,7 +39,7 @@ run_libc_hakmem "$TMP/g" $N $SMALL --grow 100000
 json_check "$TMP/g.hakmem.json" $N $FIELDS
 expect_same reallocs "$TMP/g.libc.json" "$TMP/g.hakmem.json"
 r=$(jget "$TMP/g.libc.json" reallocs)
-[ "$r" -gt 60 ] || fail "--grow 100000 with 64 KiB-2 MiB buffers: only $r reallocs"
+[ "$r" -gt 60 ] || die "--grow 100000 with 64 KiB-2 MiB buffers: only $r reallocs"
 ok "--grow 100000: $r reallocs for 60 buffers"
 expect_same bytes_allocated "$TMP/m.libc.json" "$TMP/g.libc.json" "$TMP/g.hakmem.json"
 expect_same frees "$TMP/m.libc.json" "$TMP/g.libc.json"
@@ -54,6 +55,7 @@ expect_corruption dup $N $K40
 expect_corruption calloc $N $K40 --fill calloc
 expect_corruption flip $N --iters 5000 --slots 50 --min 40960 --max 409600 --grow 40000
 CORRUPT_AFTER=10 expect_corruption realloc $N --iters 50 --slots 4 --min 65536 --max 2097152 --grow 100000
-grep -q "offset 4096 " "$TMP/stderr" || fail "the lost page was not named by its offset: $(cat "$TMP/stderr")"
+grep -q "offset 4096 " "$TMP/stderr" || die "the lost page was not named by its offset: $(cat "$TMP/stderr")"
 ok "realloc that lost the second page: reported at offset 4096"
 expect_allocators $N --iters 40 --slots 4 --min 65536 --max 1048576
+finish

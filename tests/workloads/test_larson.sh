@@ -2,7 +2,8 @@
 # larson: argument errors, the JSON line, successor threads, a clean stop,
 # corruption detection, allocator field. (Time-based: its op count is not
 # fixed by the seed, so no determinism check.)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_workloads
 N=larson
 
 expect_help $N
@@ -23,12 +24,12 @@ json_check "$TMP/a.json" $N seconds_limit min max chunks rounds seed threads mal
 expect_eq "threads" "$(jget "$TMP/a.json" threads)" 2
 expect_eq "ops = mallocs + frees" "$(jget "$TMP/a.json" ops)" "$(( $(jget "$TMP/a.json" mallocs) + $(jget "$TMP/a.json" frees) ))"
 started=$(jget "$TMP/a.json" threads_started)
-[ "$started" -gt 2 ] || fail "no successor thread was started ($started threads for 2 lineages)"
+[ "$started" -gt 2 ] || die "no successor thread was started ($started threads for 2 lineages)"
 ok "arrays were handed to successor threads ($started threads started for 2 lineages)"
-"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["seconds"]; sys.exit(0 if 0.3 <= s < 0.8 else "measured window %s s for --seconds 0.3" % s)' "$TMP/a.json" || fail "measured window"
+"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["seconds"]; sys.exit(0 if 0.3 <= s < 0.8 else "measured window %s s for --seconds 0.3" % s)' "$TMP/a.json" || die "measured window"
 ok "measured window $(jget "$TMP/a.json" seconds) s for --seconds 0.3"
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
-awk -v w="$wall" 'BEGIN{exit !(w < 3)}' || fail "a 0.3 s run took $wall s of wall time: the stop is not clean"
+awk -v w="$wall" 'BEGIN{exit !(w < 3)}' || die "a 0.3 s run took $wall s of wall time: the stop is not clean"
 ok "the whole 0.3 s run, stop and final frees took $wall s"
 
 # Many short generations: threads start successors all the time; the stop
@@ -39,3 +40,4 @@ ok "4 lineages, a new thread every 64 replacements: stopped cleanly, $(jget "$TM
 expect_corruption flip $N $SHORT
 expect_corruption dup $N $SHORT
 expect_allocators $N --seconds 0.2 --chunks 256 --rounds 10
+finish

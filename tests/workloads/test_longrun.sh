@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # longrun: argument errors, the JSON line with its per-window arrays,
 # determinism with fixed windows, --seconds, corruption, allocator field.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_workloads
 N=longrun
 
 expect_help $N
@@ -17,7 +18,7 @@ json_check "$TMP/a.json" $N window windows seconds_limit ws min max dist seed wi
   window_ops_per_sec window_rss_kb cv rss_growth_pct mallocs frees
 expect_eq "ops of 4 windows of 50000" "$(jget "$TMP/a.json" ops)" 200000
 expect_eq "seconds_limit when not given" "$(jget "$TMP/a.json" seconds_limit)" null
-"$PY" - "$TMP/a.json" <<'PYEOF' || fail "per-window arrays"
+"$PY" - "$TMP/a.json" <<'PYEOF' || die "per-window arrays"
 import json, statistics, sys
 d = json.load(open(sys.argv[1]))
 r, m = d["window_ops_per_sec"], d["window_rss_kb"]
@@ -29,7 +30,7 @@ g = 100.0 * (m[-1] - m[1]) / m[1]
 assert abs(g - d["rss_growth_pct"]) < 1e-6, (g, d["rss_growth_pct"])
 PYEOF
 ok "4 throughput and 4 RSS figures; cv and rss_growth_pct recomputed from them agree"
-[ "$(grep -c '^window ' "$TMP/stdout")" = 4 ] || fail "expected one progress line per window"
+[ "$(grep -c '^window ' "$TMP/stdout")" = 4 ] || die "expected one progress line per window"
 ok "one progress line per window on stdout before the JSON line"
 
 run_ok "$TMP/b.json" $N --window 50000 --windows 4 --seed 3
@@ -38,10 +39,11 @@ expect_eq "same seed: ops" "$(jget "$TMP/b.json" ops)" "$(jget "$TMP/a.json" ops
 
 run_ok "$TMP/c.json" $N --window 100000 --seconds 0.3 --dist app
 n=$(jget "$TMP/c.json" windows_run)
-[ "$n" -ge 1 ] || fail "--seconds ran no window"
+[ "$n" -ge 1 ] || die "--seconds ran no window"
 expect_eq "ops = window x windows_run" "$(jget "$TMP/c.json" ops)" $((100000 * n))
 ok "--seconds 0.3 ran $n windows"
 
 expect_corruption flip $N --window 50000 --windows 4
 expect_corruption dup $N --window 50000 --windows 4
 expect_allocators $N --window 50000 --windows 2
+finish

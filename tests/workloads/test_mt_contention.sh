@@ -2,7 +2,8 @@
 # mt_contention: argument errors, the JSON line, determinism with --ops,
 # --remote 0 and 100, --seconds, corruption found by owner and by receiver,
 # allocator field.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_workloads
 N=mt_contention
 
 expect_help $N
@@ -22,7 +23,7 @@ run_ok "$TMP/b.json" $N --ops 20000 --threads 2 --seed 5
 expect_eq "same seed: ops" "$(jget "$TMP/b.json" ops)" 40000
 expect_eq "same seed: remote_frees" "$(jget "$TMP/b.json" remote_frees)" "$(jget "$TMP/a.json" remote_frees)"
 rf=$(jget "$TMP/a.json" remote_frees)
-[ "$rf" -gt 8000 ] && [ "$rf" -lt 12000 ] || fail "--remote 50: $rf of 20000 frees remote"
+[ "$rf" -gt 8000 ] && [ "$rf" -lt 12000 ] || die "--remote 50: $rf of 20000 frees remote"
 ok "--remote 50: $rf of 20000 frees handed to the other thread"
 
 run_ok "$TMP/all.json" $N --ops 20000 --threads 3 --remote 100
@@ -40,3 +41,4 @@ expect_corruption flip $N --ops 100000 --remote 0
 expect_corruption flip $N --ops 100000 --remote 100 --threads 3
 expect_corruption dup $N --ops 100000 --remote 100
 expect_allocators $N --ops 20000
+finish

@@ -2,7 +2,8 @@
 # prodcons: argument errors, the JSON line under glibc and hakmem, op counts
 # with --ops, the timed mode, corruption found by the consumer, allocator
 # field.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_workloads
 N=prodcons
 
 expect_help $N
@@ -35,3 +36,4 @@ expect_eq "timed: every block sent was freed" "$(jget "$TMP/t.json" frees)" "$(j
 expect_corruption flip $N --ops 200000
 expect_corruption dup $N --ops 200000 --pairs 2
 expect_allocators $N --ops 20000
+finish

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # random_mixed: argument errors, the JSON line, determinism, the size
 # distributions, the null-loop twin, corruption detection, allocator field.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
+need_workloads
 N=random_mixed
 
 expect_help $N
@@ -28,11 +29,11 @@ expect_eq "threads" "$(jget "$TMP/a.json" threads)" 1
 run_ok "$TMP/b.json" $N --iters=200000 --seed=7
 expect_eq "same seed: mallocs" "$(jget "$TMP/b.json" mallocs)" "$(jget "$TMP/a.json" mallocs)"
 run_ok "$TMP/c.json" $N --iters 200000 --seed 8
-[ "$(jget "$TMP/c.json" mallocs)" != "$(jget "$TMP/a.json" mallocs)" ] || fail "seeds 7 and 8 gave the same sequence"
+[ "$(jget "$TMP/c.json" mallocs)" != "$(jget "$TMP/a.json" mallocs)" ] || die "seeds 7 and 8 gave the same sequence"
 ok "seed 8 gives another sequence ($(jget "$TMP/c.json" mallocs) mallocs vs $(jget "$TMP/a.json" mallocs))"
 
 # The null-allocator twin runs the very same loop: same decisions, same counts.
-"$W/tools/random_mixed_null" --iters 200000 --seed 7 | tail -n 1 >"$TMP/null.json" || fail "random_mixed_null failed"
+"$W/tools/random_mixed_null" --iters 200000 --seed 7 | tail -n 1 >"$TMP/null.json" || die "random_mixed_null failed"
 json_check "$TMP/null.json" random_mixed_null mallocs frees
 expect_eq "null loop: mallocs (same sequence as the real loop)" "$(jget "$TMP/null.json" mallocs)" "$(jget "$TMP/a.json" mallocs)"
 
@@ -52,3 +53,4 @@ expect_corruption flip $N --iters 200000
 expect_corruption dup $N --iters 200000
 CORRUPT_AFTER=500 expect_corruption flip $N --iters 200000 --min 1 --max 15
 expect_allocators $N --iters 100000
+finish

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gen_sql.sh ROWS: print a deterministic SQL script for sqlite3: tables,
 # inserts in transactions, indexes, joins, aggregates, updates, deletes,
-# VACUUM, and queries whose output the reliability tests compare.
+# VACUUM, and queries whose output tests/programs/test_prog_sqlite.sh compares.
 set -eu
 rows=${1:-20000}
 awk -v rows="$rows" 'BEGIN {

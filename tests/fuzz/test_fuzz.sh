@@ -9,11 +9,11 @@
 # comes first. New inputs go to scratch, not the tree.
 # The allocator's state carries over from one input to the next (its caches),
 # so a failing input may only fail after the ones before it: replay the run.
-. "$(dirname "$0")/common.sh"
-BIN=$RBIN/fuzz_hak
-[ -x "$BIN" ] || fail "$BIN not built (make test-build)"
+. "$(dirname "$0")/../lib.sh"
+BIN=$BUILD/tests/fuzz/fuzz_hak
+[ -x "$BIN" ] || die "$BIN not built (make test-build)"
 seeds=$(ls tests/fuzz/corpus | wc -l)
-[ "$seeds" -gt 0 ] || fail "tests/fuzz/corpus/ is empty"
+[ "$seeds" -gt 0 ] || die "tests/fuzz/corpus/ is empty"
 # libFuzzer writes new inputs into the first corpus directory: give it
 # scratch copies only, so the committed corpus is never touched.
 mkdir -p "$TMP/new" && cp -r tests/fuzz/corpus "$TMP/seeds"
@@ -27,11 +27,12 @@ grep -E '^(INFO: seed corpus|#[0-9]+ *(INITED|DONE))|stat::number_of_executed_un
 if [ $rc -ne 0 ]; then
   grep -E 'fuzz_hak:|ERROR: (AddressSanitizer|libFuzzer)|SUMMARY' "$TMP/log" | head -n 10
   ls "$TMP"/crash-* "$TMP"/timeout-* "$TMP"/oom-* 2>/dev/null | head -n 3
-  fail "fuzz_hak exited $rc (log: $TMP/log; failing input: $TMP/crash-*; replay: $BIN FILE)"
+  die "fuzz_hak exited $rc (log: $TMP/log; failing input: $TMP/crash-*; replay: $BIN FILE)"
 fi
 done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$TMP/log")
 # On a loaded machine the time limit may end the run first: still require
 # a meaningful number of executions beyond the seed replay.
-[ "${done_runs:-0}" -ge "$min_runs" ] || fail "only ${done_runs:-0} executions ran in ${secs}s (at least $min_runs needed)"
+[ "${done_runs:-0}" -ge "$min_runs" ] || die "only ${done_runs:-0} executions ran in ${secs}s (at least $min_runs needed)"
 ok "$done_runs executions from $seeds seeds, no failed check, no ASan report"
 count fuzz_executions "$done_runs"
+finish

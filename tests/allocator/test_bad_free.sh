@@ -7,8 +7,8 @@
 # none overlap); with HAKMEM_ABORT_ON_ERROR=1 the same report ends in SIGABRT.
 # Which misuses are detected always and which only with HAKMEM_CHECK=1 is
 # the table below; it follows allocator/README.md.
-. "$(dirname "$0")/common.sh"
-BIN=$RBIN/bad_free
+. "$(dirname "$0")/../lib.sh"
+BIN=$TA/bad_free
 [ -x "$BIN" ] || fail "$BIN not built (make test-build)"
 need_preload
 

@@ -1,4 +1,4 @@
-# real_python.py: a Python workload for test_real_programs.sh. Builds and
+# real_python.py: a Python workload for tests/programs/test_prog_python.sh. Builds and
 # discards large dicts, lists and strings and prints a digest of what it
 # built; the output must be identical with and without LD_PRELOAD=libhakmem.so.
 import hashlib

@@ -5,16 +5,16 @@
 # keeps the block, the process carries on, and after freeing everything as
 # many 1 MiB blocks fit again (at least 90%). Also run in a shell under
 # `ulimit -v`, with python3 catching MemoryError and carrying on.
-. "$(dirname "$0")/common.sh"
-BIN=$RBIN/oom_rlimit
-[ -x "$BIN" ] || fail "$BIN not built (make test-build)"
+. "$(dirname "$0")/../lib.sh"
+BIN=$TA/oom_rlimit
+[ -x "$BIN" ] || die "$BIN not built (make test-build)"
 need_preload
 under_hak "$BIN" --headroom-mib 256 >"$TMP/out" 2>"$TMP/err"
 rc=$?
 cat "$TMP/out"; head -n 20 "$TMP/err"
-[ $rc -eq 0 ] || fail "oom_rlimit exited $rc"
-[ -z "$PRELOAD" ] || grep -q "^malloc from: .*$(basename "$PRELOAD")" "$TMP/out" || fail "malloc was not served by $PRELOAD"
-grep -q '^FAIL' "$TMP/out" && fail "a check failed"
+[ $rc -eq 0 ] || die "oom_rlimit exited $rc"
+[ -z "$PRELOAD" ] || grep -q "^malloc from: .*$(basename "$PRELOAD")" "$TMP/out" || die "malloc was not served by $PRELOAD"
+grep -q '^FAIL' "$TMP/out" && die "a check failed"
 
 # The same from the outside: ulimit -v on an unmodified program.
 out=$( (ulimit -v 400000; under_hak /usr/bin/python3 -c '
@@ -30,6 +30,7 @@ except MemoryError:
 ') 2>"$TMP/py.err")
 rc=$?
 echo "python3 under ulimit -v 400000: $out"
-[ $rc -eq 0 ] || { head -n 10 "$TMP/py.err"; fail "python3 under ulimit -v exited $rc"; }
-[[ $out == "MemoryError after "* ]] || fail "python3 did not see MemoryError"
+[ $rc -eq 0 ] || { head -n 10 "$TMP/py.err"; die "python3 under ulimit -v exited $rc"; }
+[[ $out == "MemoryError after "* ]] || die "python3 did not see MemoryError"
 ok "out of memory reported, process carried on, memory usable again"
+finish

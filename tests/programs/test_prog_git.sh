@@ -3,8 +3,8 @@
 # modifies, commits again, repacks and fscks: identical commit and tree
 # hashes (author, committer and dates fixed) and identical log under hakmem
 # and glibc.
-. "$(dirname "$0")/common.sh"
-command -v git >/dev/null || fail "git missing"
+. "$(dirname "$0")/../lib.sh"
+command -v git >/dev/null || die "git missing"
 need_preload
 cat >"$TMP/job.sh" <<'JOB'
 set -e
@@ -32,5 +32,6 @@ git log --stat --format='%H %s' | sha256sum
 git count-objects -v | grep -E '^(count|in-pack|packs)'
 JOB
 same_output git bash "$TMP/job.sh"
-[ "$(wc -l <"$TMP/git.hakmem.out")" -ge 5 ] || fail "git job printed too little"
+[ "$(wc -l <"$TMP/git.hakmem.out")" -ge 5 ] || die "git job printed too little"
 count programs_run 1
+finish

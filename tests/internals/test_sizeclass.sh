@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# White box: the size-class table against _hak_class_of for every n in
+# 0..HAK_SMALL_MAX (smallest class that fits, waste at most n/4 + 16), the
+# lookup table, and the heap's direct[] slots (exactly the table's range,
+# each slot written by one class). Release and debug builds (sizeclass.c).
+. "$(dirname "$0")/../lib.sh"
+TI=$BUILD/tests/internals
+need "$TI/sizeclass" "$TI/sizeclass-debug"
+for b in sizeclass sizeclass-debug; do
+  run_logged "$b" "$TI/$b" || fail "$b exited $?"
+  grep -qx 'sizeclass: ok' "$TMP/$b.log" && ok "$b: every check held" || fail "$b: no 'sizeclass: ok'"
+done
+finish
