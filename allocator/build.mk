@@ -5,7 +5,7 @@
 #   build/libhakmem.a         static, exports the same (link it in)
 #   build/libhakmem-api.a     only the hak_* API, no libc names: for tests under
 #                             ThreadSanitizer/ASan/libFuzzer, which bring their own malloc
-#   build/debug/libhakmem.so  internal assertions on (HAKMEM_DEBUG=1), -O1
+#   build/debug/libhakmem.so  internal assertions and invariant checkers on (HAKMEM_DEBUG=2), -O1
 #   build/allocator-<variant>/libhakmem-api.a   the hak_* API of the
 #                             tsan, ubsan and fuzz variants (below)
 # `make debug` builds the debug variant.
@@ -42,13 +42,13 @@ $(2)/libhakmem-api.a: $$(filter-out $$(HAK_OVERRIDE:allocator/src/%.c=$(2)/%.o),
 endef
 
 #   release  the libraries above (-O2)
-#   debug    HAKMEM_DEBUG=1 assertions, -O1: build/debug/libhakmem.so
+#   debug    HAKMEM_DEBUG=2: assertions and invariant checkers, -O1: build/debug/libhakmem.so
 #   tsan     ThreadSanitizer (tests/allocator's stress-tsan, large-tsan)
 #   ubsan    UndefinedBehaviorSanitizer, no recovery (stress-ubsan)
 #   fuzz     clang, ASan and the fuzzer's coverage (tests/fuzz's fuzz_hak)
 HAK_FUZZ_CC := clang
 $(eval $(call hak_variant,release,$(BUILD)/allocator,$(CC),$(HAK_CFLAGS),$(HAK_SRCS)))
-$(eval $(call hak_variant,debug,$(BUILD)/allocator-debug,$(CC),$(filter-out -O%,$(HAK_CFLAGS)) -O1 -DHAKMEM_DEBUG=1,$(HAK_SRCS)))
+$(eval $(call hak_variant,debug,$(BUILD)/allocator-debug,$(CC),$(filter-out -O%,$(HAK_CFLAGS)) -O1 -DHAKMEM_DEBUG=2,$(HAK_SRCS)))
 $(eval $(call hak_variant,tsan,$(BUILD)/allocator-tsan,$(CC),$(HAK_SAN_CFLAGS) -fsanitize=thread,$(HAK_API_SRCS)))
 $(eval $(call hak_variant,ubsan,$(BUILD)/allocator-ubsan,$(CC),$(HAK_SAN_CFLAGS) -fsanitize=undefined -fno-sanitize-recover=all,$(HAK_API_SRCS)))
 $(eval $(call hak_variant,fuzz,$(BUILD)/allocator-fuzz,$(HAK_FUZZ_CC),$(HAK_SAN_CFLAGS) -fsanitize=fuzzer-no-link -fsanitize=address,$(HAK_API_SRCS)))

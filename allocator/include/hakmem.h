@@ -45,7 +45,8 @@ typedef struct hak_stats_s {
   size_t mapped_bytes;      /* address space mapped from the OS right now   */
   size_t superslabs;        /* SuperSlabs mapped                             */
   size_t large_blocks;      /* blocks above 32 KiB live                      */
-  size_t invalid_frees;     /* frees of pointers hakmem does not own         */
+  size_t errors;            /* misuse reported: invalid pointers, double
+                               frees, heap corruption (every report)     */
 } hak_stats_t;
 void   hak_stats_get(hak_stats_t *out);
 void   hak_stats_print(void);

@@ -123,7 +123,7 @@ hak_export void *hak_valloc(size_t size) { return _hak_malloc_aligned(HAK_PAGE, 
 
 hak_export void *hak_pvalloc(size_t size) {
   if (size > PTRDIFF_MAX) { errno = ENOMEM; return NULL; }
-  size_t rounded = (size + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1);
+  size_t rounded = _hak_page_round(size);
   return _hak_malloc_aligned(HAK_PAGE, rounded ? rounded : HAK_PAGE);
 }
 

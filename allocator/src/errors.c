@@ -31,7 +31,7 @@ static void write_hex(int fd, uintptr_t v) {
  * abort(). errno is preserved: free() must not change it. */
 void _hak_error(const char *fn, const char *what, const void *p) {
   int saved = errno;
-  atomic_fetch_add_explicit(&_hak_counters.invalid_frees, 1, memory_order_relaxed);
+  hak_count_add(errors, 1);
   _hak_write_str(2, "hakmem: ");
   _hak_write_str(2, fn);
   _hak_write_str(2, "(): ");
@@ -54,7 +54,7 @@ void _hak_error(const char *fn, const char *what, const void *p) {
  * "hakmem: heap corruption detected in WHAT at 0x...", or, when the call
  * that found it is named, "... in FN(): WHAT at 0x...". */
 static __attribute__((noreturn)) void corrupt(const char *fn, const char *what, const void *where) {
-  atomic_fetch_add_explicit(&_hak_counters.invalid_frees, 1, memory_order_relaxed);
+  hak_count_add(errors, 1);
   _hak_write_str(2, "hakmem: heap corruption detected in ");
   if (fn) {
     _hak_write_str(2, fn);

@@ -150,4 +150,5 @@ void _hak_heap_collect(hak_heap_t *h) {
     }
   }
   _hak_ss_decommit_dirty(h);
+  hak_check_heap(h);
 }

@@ -37,7 +37,7 @@ void *_hak_huge_alloc(size_t size, size_t align) {
     errno = ENOMEM;
     return NULL;
   }
-  size_t usable = (size + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1);
+  size_t usable = _hak_page_round(size);
   if (usable == 0) usable = HAK_PAGE;
   if (align < HAK_SS_SIZE) align = HAK_SS_SIZE;
   void *base; size_t mapped;
@@ -49,8 +49,8 @@ void *_hak_huge_alloc(size_t size, size_t align) {
   hdr->map_size = mapped;
   hdr->usable = usable;
   _hak_chunk_set((uintptr_t)p, HAK_CHUNK_HUGE);
-  atomic_fetch_add_explicit(&_hak_counters.mapped, mapped, memory_order_relaxed);
-  atomic_fetch_add_explicit(&_hak_counters.huge_blocks, 1, memory_order_relaxed);
+  hak_count_add(mapped, mapped);
+  hak_count_add(huge_blocks, 1);
   return p;                               /* fresh pages are zero already */
 }
 
@@ -60,11 +60,11 @@ void _hak_huge_free(void *p, const char *fn) {
   if (hdr->magic == HAK_HUGE_FREED) { _hak_error(fn, "double free", p); return; }
   if (hdr->magic != HAK_HUGE_LIVE) { _hak_error(fn, "invalid pointer", p); return; }
   hdr->magic = HAK_HUGE_FREED;
-  atomic_fetch_sub_explicit(&_hak_counters.huge_blocks, 1, memory_order_relaxed);
+  hak_count_sub(huge_blocks, 1);
   /* Forget p before its range goes back to the kernel: another thread may
    * get that address from mmap at once and record its own chunk there. */
   _hak_chunk_set((uintptr_t)p, HAK_CHUNK_NONE);
-  atomic_fetch_sub_explicit(&_hak_counters.mapped, hdr->map_size, memory_order_relaxed);
+  hak_count_sub(mapped, hdr->map_size);
   _hak_os_unmap(hdr->map_base, hdr->map_size);
 }
 
@@ -73,7 +73,7 @@ void _hak_huge_free(void *p, const char *fn) {
 void *_hak_huge_realloc(void *p, size_t size) {
   hak_huge_t *hdr = header_of(p);
   if (size > PTRDIFF_MAX - HAK_SS_SIZE) { errno = ENOMEM; return NULL; }
-  size_t usable = (size + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1);
+  size_t usable = _hak_page_round(size);
   /* In place while the block is at most twice the size asked (as for small
    * blocks in hak_realloc). */
   if (size <= hdr->usable && hdr->usable / 2 <= size) return p;
@@ -81,13 +81,13 @@ void *_hak_huge_realloc(void *p, size_t size) {
   if (usable < hdr->usable) {             /* shrink: drop the tail pages */
     size_t drop = hdr->map_size - new_map;
     _hak_os_unmap((uint8_t *)hdr->map_base + new_map, drop);
-    atomic_fetch_sub_explicit(&_hak_counters.mapped, drop, memory_order_relaxed);
+    hak_count_sub(mapped, drop);
     hdr->map_size = new_map;
     hdr->usable = usable;
     return p;
   }
   if (_hak_os_remap_inplace(hdr->map_base, hdr->map_size, new_map) == 0) {
-    atomic_fetch_add_explicit(&_hak_counters.mapped, new_map - hdr->map_size, memory_order_relaxed);
+    hak_count_add(mapped, new_map - hdr->map_size);
     hdr->map_size = new_map;
     hdr->usable = usable;
     return p;
@@ -110,6 +110,6 @@ void *_hak_huge_realloc(void *p, size_t size) {
   hdr->map_size = mapped;
   hdr->usable = usable;
   _hak_chunk_set((uintptr_t)q, HAK_CHUNK_HUGE);
-  atomic_fetch_add_explicit(&_hak_counters.mapped, mapped - old_map, memory_order_relaxed);
+  hak_count_add(mapped, mapped - old_map);
   return q;
 }

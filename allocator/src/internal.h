@@ -65,11 +65,24 @@
 #define hak_export        __attribute__((visibility("default")))
 #define hak_cold          __attribute__((cold, noinline))
 
-/* Assertions: HAKMEM_DEBUG=1 (make debug) turns on internal checks. */
+/* Assertions in levels, set by one build variable, HAKMEM_DEBUG:
+ *   0  release: only the always-on misuse checks (see "Misuse");
+ *   1  hak_assert: internal assertions, O(1) each;
+ *   2  also hak_check_slab / hak_check_heap: the invariant checkers of
+ *      valid.c (a slab's free list walked, a heap's SuperSlabs and their
+ *      masks), at every state change of a slab or SuperSlab.
+ * The debug build (make debug, build/debug/libhakmem.so) is level 2. */
 #if HAKMEM_DEBUG
 #define hak_assert(c) ((c) ? (void)0 : _hak_assert_fail(#c, __FILE__, __LINE__))
 #else
 #define hak_assert(c) ((void)0)
+#endif
+#if HAKMEM_DEBUG >= 2
+#define hak_check_slab(h, s) _hak_slab_check((h), (s))
+#define hak_check_heap(h)    _hak_heap_check(h)
+#else
+#define hak_check_slab(h, s) ((void)0)
+#define hak_check_heap(h)    ((void)0)
 #endif
 
 /* ---- geometry ---------------------------------------------------------- */
@@ -341,7 +354,7 @@ extern const uint8_t _hak_class_table[HAK_DIRECT_SLOTS];
 extern const uint32_t _hak_class_size[HAK_NCLASSES];
 
 typedef struct hak_counters_s {
-  _Atomic size_t mapped, superslabs, large_blocks, invalid_frees;
+  _Atomic size_t mapped, superslabs, large_blocks, errors;
   _Atomic size_t ss_mapped_total, ss_reused, adopted, reclaimed, abandoned;
   /* the large page heap: large_blocks counts its live blocks (huge blocks
    * apart); segments now and ever mapped, bytes of free pages still
@@ -351,6 +364,13 @@ typedef struct hak_counters_s {
   _Atomic size_t slot_dirty, slot_decommits;
 } hak_counters_t;
 extern hak_counters_t _hak_counters;
+/* Counter updates: relaxed atomics, for statistics only. */
+#define hak_count_add(field, n) \
+  atomic_fetch_add_explicit(&_hak_counters.field, (size_t)(n), memory_order_relaxed)
+#define hak_count_sub(field, n) \
+  atomic_fetch_sub_explicit(&_hak_counters.field, (size_t)(n), memory_order_relaxed)
+/* size rounded up to whole pages */
+hak_inline size_t _hak_page_round(size_t size) { return (size + HAK_PAGE - 1) & ~(size_t)(HAK_PAGE - 1); }
 
 /* ---- cross-file internals (_hak_ prefix) --------------------------------- */
 /* os.c: the kernel boundary */
@@ -367,6 +387,9 @@ hak_cold void _hak_error(const char *fn, const char *what, const void *p);
 __attribute__((noreturn)) hak_cold void _hak_corrupt(const char *what, const void *where);
 __attribute__((noreturn)) hak_cold void _hak_corrupt_in(const char *fn, const char *what, const void *where);
 hak_cold void _hak_assert_fail(const char *cond, const char *file, int line);
+/* valid.c: the invariant checkers (owner's thread; see hak_check_slab) */
+void _hak_slab_check(const hak_heap_t *h, const hak_slab_t *s);
+void _hak_heap_check(const hak_heap_t *h);
 void _hak_write_str(int fd, const char *s);
 void _hak_write_num(int fd, size_t v);
 

@@ -356,9 +356,9 @@ static hak_seg_t *seg_map(uint32_t need) {
     s->shift = (uint8_t)shift;
     s->free_pages = npages - hp;
     free_run_add(s, hp, npages - hp, 0, 0);
-    atomic_fetch_add_explicit(&_hak_counters.mapped, size, memory_order_relaxed);
-    atomic_fetch_add_explicit(&_hak_counters.segments, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&_hak_counters.segments_total, 1, memory_order_relaxed);
+    hak_count_add(mapped, size);
+    hak_count_add(segments, 1);
+    hak_count_add(segments_total, 1);
     return s;
   }
   errno = ENOMEM;
@@ -388,8 +388,8 @@ static void seg_unmap(hak_seg_t *s) {
   empty_segs--;
   dirty_sub(s, s->dirty_pages);
   size_t size = (size_t)1 << s->shift;
-  atomic_fetch_sub_explicit(&_hak_counters.mapped, size, memory_order_relaxed);
-  atomic_fetch_sub_explicit(&_hak_counters.segments, 1, memory_order_relaxed);
+  hak_count_sub(mapped, size);
+  hak_count_sub(segments, 1);
   _hak_os_unmap(s, size);
 }
 
@@ -495,8 +495,8 @@ static purge_t purge_claim(hak_seg_t *s, uint32_t i, uint32_t want) {
   run_set(s, from, end - from, HAK_RUN_PURGING);
   s->free_pages -= end - from;
   dirty_sub(s, cnt);
-  atomic_fetch_add_explicit(&_hak_counters.large_purges, 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&_hak_counters.large_purged, (size_t)cnt << HAK_PAGE_SHIFT, memory_order_relaxed);
+  hak_count_add(large_purges, 1);
+  hak_count_add(large_purged, (size_t)cnt << HAK_PAGE_SHIFT);
   return (purge_t){ s, from, end - from };
 }
 

@@ -188,6 +188,7 @@ void _hak_slab_release(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s) {
     _hak_ss_avail_front(h, ss);          /* its dirty slot is taken first */
   }
   _hak_ss_decay(h);
+  hak_check_heap(h);
 }
 
 /* The owner's free emptied a listed slab. Keep it when it is the only slab
@@ -210,6 +211,7 @@ void _hak_slab_free_local_slow(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, hak_b
     _hak_slab_set_flags(s, h, (uint8_t)(f & ~HAK_SLAB_FULL));
     _hak_slab_list_push_back(h, s);
   }
+  hak_check_slab(h, s);
   if (s->used == 0) _hak_slab_became_empty(h, ss, s);
 }
 
@@ -238,6 +240,8 @@ static hak_slab_t *new_slab(hak_heap_t *h, unsigned cls) {
   /* New slab goes first: it is where malloc will look. */
   _hak_slab_list_push_back(h, s);
   _hak_heap_set_cur(h, cls, s);
+  hak_check_slab(h, s);
+  hak_check_heap(h);
   return s;
 }
 
@@ -258,6 +262,7 @@ void *_hak_alloc_slow(hak_heap_t *h, unsigned cls) {
       if (s->free != NULL && !_hak_block_in_slab(s, (uintptr_t)s->free)) _hak_free_list_corrupt(s);
       if (s->free == NULL) _hak_slab_collect(s);
       if (s->free == NULL && s->capacity < s->reserved) carve(s);
+      hak_check_slab(h, s);
       hak_block_t *b = _hak_pop(s);
       if (b != NULL) return b;
       if (!try_mark_full(s)) continue;

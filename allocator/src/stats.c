@@ -9,7 +9,7 @@ hak_export void hak_stats_get(hak_stats_t *out) {
   out->mapped_bytes = LOAD(mapped);
   out->superslabs = LOAD(superslabs);
   out->large_blocks = LOAD(large_blocks) + LOAD(huge_blocks);
-  out->invalid_frees = LOAD(invalid_frees);
+  out->errors = LOAD(errors);
 }
 
 static void line(const char *name, size_t v) {
@@ -38,7 +38,7 @@ hak_export void hak_stats_print(void) {
   line("large_dirty_bytes", LOAD(large_dirty));
   line("large_decommits", LOAD(large_purges));
   line("large_decommitted_bytes", LOAD(large_purged));
-  line("invalid_frees", LOAD(invalid_frees));
+  line("errors", LOAD(errors));
 }
 
 void _hak_stats_print_at_exit(void) {

@@ -104,11 +104,11 @@ static size_t slot_bytes(const hak_ss_t *ss) { return (size_t)1 << ss->slab_shif
 /* _hak_counters.slot_dirty: the dirty slot bytes of every heap */
 static void dirty_add(hak_heap_t *h, const hak_ss_t *ss) {
   h->dirty_bytes += slot_bytes(ss);
-  atomic_fetch_add_explicit(&_hak_counters.slot_dirty, slot_bytes(ss), memory_order_relaxed);
+  hak_count_add(slot_dirty, slot_bytes(ss));
 }
 static void dirty_sub(hak_heap_t *h, const hak_ss_t *ss) {
   h->dirty_bytes -= slot_bytes(ss);
-  atomic_fetch_sub_explicit(&_hak_counters.slot_dirty, slot_bytes(ss), memory_order_relaxed);
+  hak_count_sub(slot_dirty, slot_bytes(ss));
 }
 
 static void slot_decommit(hak_ss_t *ss, unsigned i) {
@@ -116,7 +116,7 @@ static void slot_decommit(hak_ss_t *ss, unsigned i) {
   uint8_t *end = base + slot_bytes(ss);
   if (i == 0) base = (uint8_t *)ss + HAK_SS_HEADER_BYTES;
   _hak_os_decommit(base, (size_t)(end - base));
-  atomic_fetch_add_explicit(&_hak_counters.slot_decommits, 1, memory_order_relaxed);
+  hak_count_add(slot_decommits, 1);
 }
 
 void _hak_ss_slot_free(hak_heap_t *h, hak_ss_t *ss, unsigned i, int may_keep_dirty) {
@@ -204,9 +204,9 @@ static hak_ss_t *ss_map_new(void) {
   void *base; size_t mapped;
   hak_ss_t *ss = _hak_os_map_aligned(HAK_SS_SIZE, HAK_SS_SIZE, 0, &base, &mapped);
   if (ss == NULL) return NULL;
-  atomic_fetch_add_explicit(&_hak_counters.mapped, HAK_SS_SIZE, memory_order_relaxed);
-  atomic_fetch_add_explicit(&_hak_counters.superslabs, 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&_hak_counters.ss_mapped_total, 1, memory_order_relaxed);
+  hak_count_add(mapped, HAK_SS_SIZE);
+  hak_count_add(superslabs, 1);
+  hak_count_add(ss_mapped_total, 1);
   return ss;
 }
 
@@ -223,7 +223,7 @@ static void ss_take(hak_heap_t *h, hak_ss_t *ss) {
 static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
   atomic_store_explicit(&ss->owner, h, memory_order_release);
   _hak_ss_list_push(&h->ss_all, ss);
-  atomic_fetch_add_explicit(&_hak_counters.adopted, 1, memory_order_relaxed);
+  hak_count_add(adopted, 1);
   uint8_t check = _hak_options.check ? HAK_SLAB_CHECK : 0;
   for (unsigned i = 0; i < ss->nslabs; i++) {
     hak_slab_t *s = &ss->slabs[i];
@@ -253,6 +253,7 @@ static int ss_adopt(hak_heap_t *h, hak_ss_t *ss) {
     return 0;
   }
   if (ss->free_mask) _hak_ss_avail_add(h, ss);
+  hak_check_heap(h);
   return 1;
 }
 
@@ -344,7 +345,7 @@ hak_ss_t *_hak_ss_acquire(hak_heap_t *h, int kind) {
   hak_ss_t *ss = ss_cache;
   if (ss) { ss_cache = ss->next; ss_cache_count--; }
   _hak_unlock(&_hak_global_lock);
-  if (ss) atomic_fetch_add_explicit(&_hak_counters.ss_reused, 1, memory_order_relaxed);
+  if (ss) hak_count_add(ss_reused, 1);
   else ss = ss_map_new();
   if (ss == NULL) return NULL;
   ss_format(ss, kind);
@@ -376,8 +377,8 @@ void _hak_ss_release(hak_heap_t *h, hak_ss_t *ss) {
   _hak_unlock(&_hak_global_lock);
   if (!cached) {
     _hak_os_unmap(ss, HAK_SS_SIZE);
-    atomic_fetch_sub_explicit(&_hak_counters.mapped, HAK_SS_SIZE, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&_hak_counters.superslabs, 1, memory_order_relaxed);
+    hak_count_sub(mapped, HAK_SS_SIZE);
+    hak_count_sub(superslabs, 1);
   }
 }
 
@@ -395,7 +396,7 @@ void _hak_ss_abandon(hak_heap_t *h, hak_ss_t *ss) {
   _hak_ss_avail_remove(h, ss);
   _hak_ss_list_remove(&h->ss_all, ss);
   atomic_store_explicit(&ss->owner, NULL, memory_order_release);
-  atomic_fetch_add_explicit(&_hak_counters.abandoned, 1, memory_order_relaxed);
+  hak_count_add(abandoned, 1);
   _hak_lock(&_hak_global_lock);
   ss->room_classes = room;
   ss->free_classes = free;
@@ -413,7 +414,7 @@ int _hak_ss_reclaim(hak_heap_t *h, hak_ss_t *ss) {
   _hak_unlock(&_hak_global_lock);
   /* The caller's block is live, so adopting cannot find ss empty. */
   if (got) {
-    atomic_fetch_add_explicit(&_hak_counters.reclaimed, 1, memory_order_relaxed);
+    hak_count_add(reclaimed, 1);
     ss_adopt(h, ss);
   }
   return got;
@@ -436,8 +437,8 @@ void _hak_ss_collect_global(void) {
   while (list) {
     hak_ss_t *next = list->next;
     _hak_os_unmap(list, HAK_SS_SIZE);
-    atomic_fetch_sub_explicit(&_hak_counters.mapped, HAK_SS_SIZE, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&_hak_counters.superslabs, 1, memory_order_relaxed);
+    hak_count_sub(mapped, HAK_SS_SIZE);
+    hak_count_sub(superslabs, 1);
     list = next;
   }
 }

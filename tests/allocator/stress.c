@@ -375,7 +375,7 @@ static void *api_worker(void *arg) {
     check_live(p, n, "allocation");
     stamp(p, n, r);
     mine[slot] = p;
-    if (r % 4096 == 0) { hak_stats_t st; hak_stats_get(&st); if (st.invalid_frees) FAILF("stats: %zu invalid frees in a correct program", st.invalid_frees); }
+    if (r % 4096 == 0) { hak_stats_t st; hak_stats_get(&st); if (st.errors) FAILF("stats: %zu errors reported in a correct program", st.errors); }
     if (r % 8192 == 1) hak_collect();
     if (r % 512 == 2) { hak_free(NULL); errno = 0; void *z = hak_malloc(0); if (!z) FAILF("malloc(0) returned NULL"); hak_free(z); }
   }

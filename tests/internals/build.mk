@@ -3,11 +3,12 @@
 # (whose _hak_* names are hidden from a shared object, not from a program).
 #   build/tests/internals/sizeclass    the size-class table, _hak_class_of, direct[]
 #   build/tests/internals/threadfree   the thread-free word's state machine
-# and the same two linked with the debug variant (HAKMEM_DEBUG=1
+#   build/tests/internals/invariants   the invariant checkers (valid.c) pass and catch breakage
+# and the same two linked with the debug variant (HAKMEM_DEBUG=2
 # assertions on): <name>-debug.
 
 TI_DIR    := $(BUILD)/tests/internals
-TI_PROGS  := sizeclass threadfree
+TI_PROGS  := sizeclass threadfree invariants
 TI_CFLAGS := $(CFLAGS_BASE) -pthread -Iallocator/include -Iallocator/src
 
 test-build: $(TI_PROGS:%=$(TI_DIR)/%) $(TI_PROGS:%=$(TI_DIR)/%-debug)

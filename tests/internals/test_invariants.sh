@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# White box: the invariant checkers of allocator/src/valid.c (invariants.c):
+# a heap in use passes them, and each of six broken fields (capacity, a
+# free-list cycle, a free block that is no block start, fast_owner against
+# flags, a dirty slot in use, the heap's dirty byte count) stops the process
+# with SIGABRT and "internal assertion failed". Release and debug builds (the
+# debug build also runs them at every state change while the heap is built).
+. "$(dirname "$0")/../lib.sh"
+TI=$BUILD/tests/internals
+need "$TI/invariants" "$TI/invariants-debug"
+for b in invariants invariants-debug; do
+  run_logged "$b" timeout 60 "$TI/$b" || fail "$b exited $?"
+  grep -qx 'invariants: ok' "$TMP/$b.log" && ok "$b: every check held" || fail "$b: no 'invariants: ok'"
+done
+finish
