@@ -87,6 +87,18 @@ run_logged() {
   return $rc
 }
 
+# white_box NAME: run build/tests/internals/NAME and NAME-debug (linked
+# with the release and the debug build of the allocator, 60 s each); each
+# must exit 0 and print the line "NAME: ok".
+white_box() {
+  local name=$1 dir=$BUILD/tests/internals b
+  need "$dir/$name" "$dir/$name-debug"
+  for b in "$name" "$name-debug"; do
+    run_logged "$b" timeout 60 "$dir/$b" || fail "$b exited $?"
+    grep -qx "$name: ok" "$TMP/$b.log" && ok "$b: every check held" || fail "$b: no '$name: ok'"
+  done
+}
+
 # no_hakmem_errors LOG: die when LOG has a "hakmem: " error line.
 no_hakmem_errors() {
   if grep -q '^hakmem: ' "$1"; then

@@ -98,8 +98,9 @@
 #define HAK_PAGE           4096u
 #define HAK_PAGE_SHIFT     12
 
-/* Size classes: 16-byte steps up to 128 B, then four classes per power of
- * two up to 32 KiB (40 classes). Bound: usable <= n + n/4 + 16. */
+/* Size classes (sizeclass.c): 16-byte steps up to 128 B, four classes per
+ * power of two up to 1 KiB, eight above, up to 32 KiB (60 classes).
+ * Bound: usable <= n + n/4 + 16, and <= n + n/8 above 1 KiB. */
 #define HAK_NCLASSES       60
 #define HAK_SMALL_MAX      32768u
 #define HAK_TABLE_MAX      1024u      /* sizes up to here map by table      */
@@ -565,8 +566,8 @@ hak_inline hak_block_t *_hak_link_next(const hak_slab_t *s, const hak_block_t *b
 /* The head of a free list was stored without a check (it came from a link
  * or a free); it is checked here, before its link is read. A head that
  * fails is treated as "no block": the slow path, which every malloc then
- * takes, reports it (_hak_alloc_slow), so this path needs no stack frame. */
-/* NULL needs no test of its own: it fails the block-start test. Its offset
+ * takes, reports it (_hak_alloc_slow), so this path needs no stack frame.
+ * NULL needs no test of its own: it fails the block-start test. Its offset
  * from start is 2^32 - (uint32_t)start, and the slab's blocks end within
  * its SuperSlab, which never crosses a multiple of 4 GiB, so that offset is
  * at least reserved * block size; start's low 32 bits are never 0 (slot 0

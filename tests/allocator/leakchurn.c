@@ -21,6 +21,7 @@
  * Exit 0 ok, 1 a check failed, 2 bad arguments.
  */
 #include "talloc.h"
+#include "rel_util.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -81,16 +82,6 @@ static void *life(void *arg)
   return NULL;
 }
 
-static long rss_kib(void)
-{
-  long size, res;
-  FILE *f = fopen("/proc/self/statm", "r");
-  if (!f) return -1;
-  int ok = fscanf(f, "%ld %ld", &size, &res) == 2;
-  fclose(f);
-  return ok ? res * (sysconf(_SC_PAGESIZE) / 1024) : -1;
-}
-
 int main(int argc, char **argv)
 {
   int opt;
@@ -114,7 +105,7 @@ int main(int argc, char **argv)
     lin[i].kept_cap = cap;
     lin[i].rng = 0x9E3779B97F4A7C15UL * (unsigned long)(i + 1);
   }
-  long start = rss_kib();
+  long start = rel_rss_kib();
   size_t peak_data = 0;
   for (long round = 0; round < rounds; round++) {
     pthread_t t[LINEAGES];

@@ -12,6 +12,7 @@
  * Exit 0 ok, 1 RSS did not fall enough or a block was corrupted, 2 bad args.
  */
 #include "talloc.h"
+#include "rel_util.h"
 
 #include <stdint.h>
 #include <sys/mman.h>
@@ -19,12 +20,8 @@
 
 static long rss_mib_x10(void)     /* resident set in tenths of MiB */
 {
-  long size, res;
-  FILE *f = fopen("/proc/self/statm", "r");
-  if (!f) return -1;
-  int ok = fscanf(f, "%ld %ld", &size, &res) == 2;
-  fclose(f);
-  return ok ? res * (sysconf(_SC_PAGESIZE) / 1024) * 10 / 1024 : -1;
+  long kib = rel_rss_kib();
+  return kib < 0 ? -1 : kib * 10 / 1024;
 }
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 /* rel_util.h: small helpers of the test programs written for plain malloc
  * (bad_free.c, oom_rlimit.c, the second scenarios of fork.c and
- * threadreuse.c).
+ * threadreuse.c); rel_rss_kib() also for the RSS bounds of memreturn.c,
+ * leakchurn.c, slotdecay.c and threadreuse.c.
  *
  * Blocks are filled with a pattern derived from a per-block tag so that a
  * block overwritten by another (or handed out twice) is caught when it is

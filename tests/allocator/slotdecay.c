@@ -17,20 +17,11 @@
  * Exit 0 ok, 1 a check failed, 2 bad arguments.
  */
 #include "talloc.h"
+#include "rel_util.h"
 
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-static long rss_kib(void)
-{
-  FILE *f = fopen("/proc/self/statm", "r");
-  long size = 0, res = 0;
-  if (!f) return -1;
-  if (fscanf(f, "%ld %ld", &size, &res) != 2) res = -1;
-  fclose(f);
-  return res < 0 ? -1 : res * (sysconf(_SC_PAGESIZE) / 1024);
-}
 
 static long minflt(void)
 {
@@ -60,7 +51,7 @@ int main(int argc, char **argv)
   char **b = T_malloc(n * sizeof *b);
   if (!b) { printf("slotdecay: FAIL: no room for the block table\n"); return 1; }
   memset(b, 0, n * sizeof *b);
-  long start = rss_kib(), first = 0, later = 0;
+  long start = rel_rss_kib(), first = 0, later = 0;
   for (int r = 0; r < rounds; r++) {
     long f0 = minflt();
     size_t used = 0, k = 0;
@@ -92,7 +83,7 @@ int main(int argc, char **argv)
            avg, first);
     ok = 0;
   }
-  long after = rss_kib(), now = after;
+  long after = rel_rss_kib(), now = after;
   struct timespec nap = { 0, 5 * 1000 * 1000 };
   int naps = 0, max_naps = wait_s * 200;
   void *s[200];
@@ -101,7 +92,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 200; i++) T_free(s[i]);
     nanosleep(&nap, NULL);
     naps++;
-    now = rss_kib();
+    now = rel_rss_kib();
   }
   printf("slotdecay: RSS %ld KiB before, %ld KiB after the rounds, %ld KiB after %d naps of 5 ms (bound: before + 4096)\n",
          start, after, now, naps);

@@ -46,16 +46,6 @@ typedef struct held_s { struct held_s *next; size_t n; } held_t;
 static held_t *handed;          /* left by the previous thread; joined before use */
 static unsigned long bad, seed = 1;
 
-static long rss_kib(void)
-{
-  long size, res;
-  FILE *f = fopen("/proc/self/statm", "r");
-  if (!f) return -1;
-  int ok = fscanf(f, "%ld %ld", &size, &res) == 2;
-  fclose(f);
-  return ok ? res * (sysconf(_SC_PAGESIZE) / 1024) : -1;
-}
-
 static void held_free(held_t *h)
 {
   while (h) {
@@ -109,16 +99,16 @@ static int main_default(int argc, char **argv)
   }
   if (optind != argc) { fprintf(stderr, "%s: unexpected argument %s\n", argv[0], argv[optind]); return 2; }
   t_check_served("threadreuse");
-  long start = rss_kib(), peak = start;
+  long start = rel_rss_kib(), peak = start;
   for (long i = 0; i < lives; i++) {
     pthread_t t;
     if (pthread_create(&t, NULL, life, NULL) != 0) { perror("pthread_create"); return 1; }
     pthread_join(t, NULL);
-    long r = rss_kib();
+    long r = rel_rss_kib();
     if (r > peak) peak = r;
   }
   held_free(handed);
-  long end = rss_kib();
+  long end = rel_rss_kib();
   printf("threadreuse (%s): %ld threads x %u MiB of small blocks, 1/16 of each freed by the next thread\n",
          T_API_NAME, lives, PER_THREAD >> 20);
   printf("threadreuse: RSS start %.1f MiB, peak %.1f MiB (bound start + %ld), end %.1f MiB (bound start + 64),"
