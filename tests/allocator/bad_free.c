@@ -66,6 +66,11 @@ static blk_t live[NOLD + NNEW];
 static void (*volatile bad_free_call)(void *) = free;
 static void *(*volatile bad_realloc_call)(void *, size_t) = realloc;
 static void *(*volatile bad_write)(void *, int, size_t) = memset;
+
+/* One byte at p changed: 'A', or 'B' where 'A' is there already (a
+ * canary's byte is 'A' one time in 256, and writing what is there is no
+ * misuse anyone can see). */
+static void bad_write_byte(unsigned char *p) { bad_write(p, *(volatile unsigned char *)p == 'A' ? 'B' : 'A', 1); }
 static int nlive;
 
 /* The pointer announced as bad. Unless it was a real block freed once
@@ -196,13 +201,13 @@ int main(int argc, char **argv) {
   } else if (!strcmp(mode, "overflow-large")) {
     unsigned char *p = malloc(65536);
     announce(p);
-    bad_write(p + malloc_usable_size(p), 'A', 1);  /* the overflow */
+    bad_write_byte(p + malloc_usable_size(p));  /* the overflow */
     bad_free_call(p);
   } else if (!strcmp(mode, "underflow-large")) {
     unsigned char *a = malloc(65536), *b = malloc(65536);
     printf("blocks %p and %p\n", (void *)a, (void *)b);
     announce(a);
-    bad_write(b - 1, 'A', 1);                   /* the underflow, into a's canary */
+    bad_write_byte(b - 1);                      /* the underflow, into a's canary */
     bad_free_call(a);
     bad_free_call(b);
   } else if (!strcmp(mode, "realloc-overflow-large")) {
@@ -210,7 +215,7 @@ int main(int argc, char **argv) {
     if (!r) { printf("realloc failed\n"); return 1; }
     printf("realloc to 200 KiB %s\n", r == p ? "in place" : "moved");
     announce(r);
-    bad_write(r + malloc_usable_size(r), 'A', 1);  /* the overflow */
+    bad_write_byte(r + malloc_usable_size(r));  /* the overflow */
     errno = 0;
     report_realloc(bad_realloc_call(r, 400 << 10));
   } else if (!strcmp(mode, "clobbered-large")) {

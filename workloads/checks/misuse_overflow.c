@@ -2,10 +2,12 @@
  * (NAME:16 .. NAME:1m).
  *
  * Eight blocks of the size are allocated and patterned; the fourth is the
- * victim. An overflow writes 'A' bytes starting at the victim's end, taken
+ * victim. An overflow writes bytes starting at the victim's end, taken
  * as malloc_usable_size() (the first byte the program does not own, even
  * when the allocator rounded the size up); an underflow writes them just
- * before the victim's start. Then the program looks at the seven other
+ * before the victim's start. Each byte written is 'A', or 'B' where 'A' is
+ * there already: a write that changes nothing is no misuse anyone can see,
+ * and a random canary holds an 'A' in a given byte one time in 256. Then the program looks at the seven other
  * blocks (reading only), frees all eight (where a checking allocator finds
  * the damage), and runs the probe (check.h: mallocs of the size, overlap test,
  * USE, patterns).
@@ -39,7 +41,8 @@ static int outside(size_t n, int over, size_t len)
   size_t usable = malloc_usable_size(v);
   ck_line("NOTE victim %p, usable size %zu", (void *)v, usable);
   char *at = over ? v + usable : v - len;
-  memset(ck_hide(at), 'A', ck_hide_size(len));
+  volatile char *w = ck_hide(at);
+  for (size_t i = 0; i < ck_hide_size(len); i++) w[i] = w[i] == 'A' ? 'B' : 'A';
   ck_returned();
   for (int i = 0; i < NB; i++)
     if (i != VICTIM && !ck_intact(b[i], n, (unsigned)i))
