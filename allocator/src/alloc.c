@@ -138,6 +138,7 @@ hak_export void hak_collect(void) {
   hak_heap_t *h = _hak_tls_heap;
   if (!h->initialized) h = _hak_heap_init_thread();
   if (h != NULL) {
+    _hak_heap_handover_collect();        /* exited threads' heaps, then */
     _hak_ss_adopt_all(h);                /* frees into exited threads' memory */
     _hak_heap_collect(h);
   }

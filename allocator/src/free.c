@@ -94,13 +94,18 @@ static hak_noinline void free_other_slow(hak_heap_t *me, hak_ss_t *ss, hak_slab_
     return;
   }
   if (hak_unlikely(!me->initialized)) {
-    /* This thread has no heap. Before its first malloc, into an abandoned
-     * SuperSlab, make one and reclaim it below: a successor thread that
-     * starts by freeing its predecessor's blocks should own them, not leave
-     * them to whichever thread adopts next (its frees there would all be
-     * remote). After its heap was given up (thread exit: glibc frees
-     * per-thread buffers after the TSD destructors), never: nothing would
-     * give the new heap up again. */
+    /* This thread has no heap. Before its first malloc, a successor thread
+     * that starts by freeing its predecessor's blocks should own them, not
+     * leave them to whichever thread adopts next (its frees there would all
+     * be remote): it takes over their heap if that waits for a successor
+     * (heap.c, "Hand-over"), or makes a heap and reclaims their abandoned
+     * SuperSlab below. After its own heap was handed over (thread exit:
+     * glibc frees per-thread buffers after the TSD destructors), never:
+     * nothing would hand the heap over again. */
+    if (me != &_hak_heap_exited && owner != NULL && _hak_heap_take_over(owner)) {
+      _hak_slab_free_local_slow(owner, ss, s, b);
+      return;
+    }
     if (owner != NULL || me == &_hak_heap_exited || (me = _hak_heap_init_thread()) == NULL) {
       remote_push(ss, s, b, b);          /* no heap, no buffer */
       return;

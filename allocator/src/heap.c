@@ -1,8 +1,19 @@
 /* heap.c: per-thread heaps: creation, the delayed-free list, thread exit.
  *
  * Heaps come from a pool that is never unmapped, so a remote freer that read
- * a heap pointer can always write to it; a heap whose thread exited is
- * reused by the next new thread.
+ * a heap pointer can always write to it.
+ *
+ * Hand-over: a thread that exits leaves its heap as it is, SuperSlabs,
+ * slab lists and all, on the hand-over list (at most HAK_HANDOVER_MAX), and
+ * the next thread that starts takes it whole, as if it were the same
+ * thread: no SuperSlab is abandoned, adopted or reclaimed one by one, and
+ * the successor fills the partly used slabs its predecessor left before it
+ * touches fresh pages. Meanwhile nobody's fast path matches the heap (it is
+ * no running thread's), so frees into it are remote frees, collected by the
+ * successor. A heap nobody took for HAK_HANDOVER_MS is given up by a
+ * running thread's decay tick, as is every heap that finds the list full:
+ * its SuperSlabs with live blocks are abandoned for any thread to adopt,
+ * the rest released; the heap itself goes to the pool of bare heaps.
  */
 #include <string.h>
 #include "internal.h"
@@ -20,7 +31,16 @@ hak_heap_t _hak_heap_empty = HAK_STATIC_HEAP;
 hak_heap_t _hak_heap_exited = HAK_STATIC_HEAP;
 __thread hak_heap_t *_hak_tls_heap __attribute__((tls_model("initial-exec"))) = &_hak_heap_empty;
 
-static hak_heap_t *heap_pool;       /* exited threads' heaps (global lock) */
+static hak_heap_t *heap_pool;       /* bare heaps, given up (global lock) */
+#define HAK_HANDOVER_MAX 8
+#define HAK_HANDOVER_MS  2000u
+static struct {                     /* heaps waiting for a successor, oldest
+                                       first (global lock) */
+  hak_heap_t *heap;
+  uint32_t since;                   /* clock (ms) of its thread's exit */
+} handover[HAK_HANDOVER_MAX];
+static _Atomic unsigned handover_n;      /* these two also read without the  */
+static _Atomic uint32_t handover_oldest; /* lock: handover[0].since          */
 static uint8_t *heap_chunk;         /* bump area for new heaps (global lock) */
 static size_t heap_chunk_left;
 #define HAK_HEAP_CHUNK (64u * 1024u)
@@ -28,12 +48,30 @@ static size_t heap_chunk_left;
 extern pthread_key_t _hak_thread_key;
 extern int _hak_thread_key_ok;
 
-static hak_heap_t *heap_new(void) {
+/* Take `want` off the hand-over list (global lock held); 0 if not there. */
+static int handover_remove(hak_heap_t *want) {
+  for (unsigned i = 0; i < handover_n; i++) {
+    if (handover[i].heap != want) continue;
+    handover_n--;
+    memmove(&handover[i], &handover[i + 1], (handover_n - i) * sizeof handover[0]);
+    if (handover_n) handover_oldest = handover[0].since;
+    return 1;
+  }
+  return 0;
+}
+
+/* A heap for a new thread: `want` if it waits for a successor, else
+ * (want NULL) the newest heap handed over; *whole = 1 for either. Else
+ * (want NULL) a bare one. */
+static hak_heap_t *heap_new(hak_heap_t *want, int *whole) {
   _hak_lock(&_hak_global_lock);
-  hak_heap_t *h = heap_pool;
-  if (h) {
+  hak_heap_t *h = NULL;
+  *whole = want ? handover_remove(want) : handover_n > 0;
+  if (*whole) {
+    h = want ? want : handover[--handover_n].heap;
+  } else if (want == NULL && (h = heap_pool) != NULL) {
     heap_pool = h->pool_next;
-  } else {
+  } else if (want == NULL) {
     size_t sz = (sizeof(hak_heap_t) + 63) & ~(size_t)63;
     if (heap_chunk_left < sz) {
       uint8_t *c = _hak_os_map(HAK_HEAP_CHUNK);
@@ -49,10 +87,17 @@ static hak_heap_t *heap_new(void) {
   return h;
 }
 
-hak_heap_t *_hak_heap_init_thread(void) {
+/* Give this thread a heap: `want`, a heap waiting for a successor (NULL
+ * if it no longer waits), or with want NULL any heap. */
+static hak_heap_t *heap_init_thread(hak_heap_t *want) {
   _hak_process_init();
-  hak_heap_t *h = heap_new();
+  int whole;
+  hak_heap_t *h = heap_new(want, &whole);
   if (h == NULL) return NULL;
+  if (whole) {
+    hak_count_add(handed_over, 1);
+    goto ready;
+  }
   for (unsigned c = 0; c < HAK_NCLASSES; c++) _hak_heap_set_cur(h, c, &_hak_slab_empty);
   /* A reused heap may hold blocks pushed by freers of its previous life
    * (none can be: its SuperSlabs were all released or abandoned after the
@@ -66,11 +111,19 @@ hak_heap_t *_hak_heap_init_thread(void) {
   h->reclaim_budget = HAK_RECLAIM_BUDGET;
   h->pool_next = NULL;
   h->initialized = 1;
+ready:
   _hak_tls_heap = h;
   /* Set after the TLS pointer: if this allocates, it finds a heap. */
   if (_hak_thread_key_ok) pthread_setspecific(_hak_thread_key, h);
   return h;
 }
+
+hak_heap_t *_hak_heap_init_thread(void) { return heap_init_thread(NULL); }
+
+/* A thread with no heap frees a block of `owner`: if owner waits for a
+ * successor, this thread becomes it (its predecessor's blocks are then its
+ * own, and their frees local). */
+int _hak_heap_take_over(hak_heap_t *owner) { return heap_init_thread(owner) != NULL; }
 
 /* Blocks of our full slabs that other threads freed (see HAK_TF_NOTIFY).
  * The list crosses slabs: each link is checked against the ownership map
@@ -87,11 +140,10 @@ void _hak_heap_drain_delayed(hak_heap_t *h) {
   }
 }
 
-/* Thread exit: release what is empty, abandon SuperSlabs with live blocks. */
-void _hak_heap_thread_exit(hak_heap_t *h) {
-  if (h == NULL || !h->initialized) return;
-  /* 0. Our remote frees go to their owners. */
-  _hak_remote_flush_all(h);
+/* Give up h, a heap no thread runs on (its thread exited, its remote
+ * chains flushed): release what is empty, abandon SuperSlabs with live
+ * blocks, put h in the pool of bare heaps. */
+static void heap_give_up(hak_heap_t *h) {
   /* 1. No more notifications: after this no remote freer will target h. */
   for (hak_ss_t *ss = h->ss_all; ss; ss = ss->next)
     for (unsigned i = 0; i < ss->nslabs; i++)
@@ -127,6 +179,57 @@ void _hak_heap_thread_exit(hak_heap_t *h) {
   h->pool_next = heap_pool;
   heap_pool = h;
   _hak_unlock(&_hak_global_lock);
+}
+
+/* Thread exit: our remote frees go to their owners; the heap waits for a
+ * successor on the hand-over list, or, when the list is full, is given up. */
+void _hak_heap_thread_exit(hak_heap_t *h) {
+  if (h == NULL || !h->initialized) return;
+  _hak_remote_flush_all(h);
+  _hak_lock(&_hak_global_lock);
+  int kept = handover_n < HAK_HANDOVER_MAX;
+  if (kept) {
+    handover[handover_n].heap = h;
+    handover[handover_n].since = _hak_os_clock_ms();
+    if (handover_n == 0) handover_oldest = handover[0].since;
+    handover_n++;
+  }
+  _hak_unlock(&_hak_global_lock);
+  if (!kept) heap_give_up(h);
+}
+
+/* Give up the oldest heap waiting for a successor if it waited `age` ms or
+ * more (0: any); 1 if one was. */
+static int handover_expire(uint32_t age) {
+  hak_heap_t *h = NULL;
+  _hak_lock(&_hak_global_lock);
+  if (handover_n > 0 && _hak_os_clock_ms() - handover[0].since >= age) {
+    h = handover[0].heap;
+    handover_n--;
+    memmove(&handover[0], &handover[1], handover_n * sizeof handover[0]);
+    handover_oldest = handover[0].since;
+  }
+  _hak_unlock(&_hak_global_lock);
+  if (h) heap_give_up(h);
+  return h != NULL;
+}
+
+/* A running thread's malloc slow path (a new slab): give up a heap nobody
+ * took in HAK_HANDOVER_MS. No lock unless one is due. */
+void _hak_heap_handover_decay(void) {
+  if (atomic_load_explicit(&handover_n, memory_order_relaxed) != 0 &&
+      _hak_os_clock_ms() - atomic_load_explicit(&handover_oldest, memory_order_relaxed) >= HAK_HANDOVER_MS)
+    handover_expire(HAK_HANDOVER_MS);
+}
+
+/* hak_collect(): every heap waiting for a successor is given up. */
+void _hak_heap_handover_collect(void) {
+  while (handover_expire(0)) {}
+}
+
+/* fork_child: fn on every heap waiting for a successor (global lock held). */
+void _hak_heap_handover_each(void (*fn)(hak_heap_t *)) {
+  for (unsigned i = 0; i < handover_n; i++) fn(handover[i].heap);
 }
 
 /* hak_collect(): give back every empty slab of this thread's heap. */

@@ -20,8 +20,8 @@ static _Atomic int init_state;      /* 0 not started, 1 running, 2 done */
  * frees (glibc frees per-thread buffers after the TSD destructors ran), and
  * a malloc starts a new heap. */
 static void thread_exit(void *arg) {
+  _hak_tls_heap = &_hak_heap_exited;    /* first: another thread may take the heap */
   _hak_heap_thread_exit(arg);
-  _hak_tls_heap = &_hak_heap_exited;
 }
 
 /* The free key and link mask: the kernel's 16 random bytes for this

@@ -345,7 +345,7 @@ enum {
 _Static_assert(HAK_CHUNK_SEG_LAST < HAK_CHUNK_SS_MIN, "chunk kinds overlap");
 extern _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
 extern hak_heap_t _hak_heap_empty;    /* a thread's heap before its first malloc */
-extern hak_heap_t _hak_heap_exited;   /* after its heap was given up (thread exit) */
+extern hak_heap_t _hak_heap_exited;   /* after its heap was handed over (thread exit) */
 /* per process, random, odd: see "Misuse". Hidden: one RIP-relative load. */
 extern uintptr_t _hak_secret __attribute__((visibility("hidden")));
 extern hak_slab_t _hak_slab_empty;
@@ -356,7 +356,7 @@ extern const uint32_t _hak_class_size[HAK_NCLASSES];
 
 typedef struct hak_counters_s {
   _Atomic size_t mapped, superslabs, large_blocks, errors;
-  _Atomic size_t ss_mapped_total, ss_reused, adopted, reclaimed, abandoned;
+  _Atomic size_t ss_mapped_total, ss_reused, adopted, reclaimed, abandoned, handed_over;
   /* the large page heap: large_blocks counts its live blocks (huge blocks
    * apart); segments now and ever mapped, bytes of free pages still
    * committed, decommit calls and bytes; huge blocks live */
@@ -411,13 +411,17 @@ typedef struct hak_lock_s {
 void _hak_lock(hak_lock_t *l);
 void _hak_unlock(hak_lock_t *l);
 void _hak_fork_handlers_register(void);
-extern hak_lock_t _hak_global_lock;          /* SuperSlab cache, abandoned lists, heap pool */
+extern hak_lock_t _hak_global_lock;          /* SuperSlab cache, abandoned lists, heap pool, hand-over list */
 extern hak_lock_t _hak_large_lock;           /* the large page heap (large.c) */
 
 /* heap.c */
 hak_heap_t *_hak_heap_init_thread(void);
 void _hak_heap_drain_delayed(hak_heap_t *h);
 void _hak_heap_thread_exit(hak_heap_t *h);
+int _hak_heap_take_over(hak_heap_t *owner);
+void _hak_heap_handover_decay(void);
+void _hak_heap_handover_collect(void);
+void _hak_heap_handover_each(void (*fn)(hak_heap_t *));
 void _hak_heap_collect(hak_heap_t *h);
 
 /* superslab.c */

@@ -93,7 +93,8 @@ static void fork_parent(void) {
 
 /* In the child, a thread that held BUSY on one of our slabs (a remote
  * free in the middle of its hand-off) no longer exists: end its BUSY, or
- * the next release or exit would wait for it forever. (Its block is lost to
+ * the next release or exit would wait for it forever (so too on the heaps
+ * waiting for a successor, which a thread of the child may take). (Its block is lost to
  * the child; other threads' heaps are orphaned there in the same way.) */
 static void end_busy_states(hak_heap_t *h) {
   if (!h->initialized) return;
@@ -121,6 +122,7 @@ static void fork_child(void) {
   child_owns(&_hak_global_lock, old_tid, tls_tid);
   child_owns(&_hak_large_lock, old_tid, tls_tid);
   end_busy_states(_hak_tls_heap);
+  _hak_heap_handover_each(end_busy_states);  /* heaps a child thread may take */
   fork_parent();
 }
 

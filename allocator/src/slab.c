@@ -223,6 +223,7 @@ static hak_slab_t *new_slab(hak_heap_t *h, unsigned cls) {
    * (churn --keep 10, 400 threads: peak RSS 42.5 -> 40 MB); then a free
    * slot of ours; then an abandoned SuperSlab's room in cls or free slot; a
    * cached SuperSlab; a new mapping. */
+  _hak_heap_handover_decay();
   if (_hak_ss_adopt_for(h, kind, cls, 0)) return h->cur[cls];
   _hak_ss_decay(h);
   hak_ss_t *ss = h->ss_avail[kind];

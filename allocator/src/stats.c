@@ -26,6 +26,7 @@ hak_export void hak_stats_print(void) {
   line("superslabs_live", LOAD(superslabs));
   line("superslabs_mapped_total", LOAD(ss_mapped_total));
   line("superslabs_reused_from_cache", LOAD(ss_reused));
+  line("heaps_handed_over", LOAD(handed_over));
   line("superslabs_abandoned", LOAD(abandoned));
   line("superslabs_adopted", LOAD(adopted));
   line("superslabs_reclaimed_by_free", LOAD(reclaimed));

@@ -12,7 +12,7 @@
 # allocator, e.g. to check them against glibc).
 
 TA_DIR    := $(BUILD)/tests/allocator
-TA_PROGS  := conform stress fork larson memreturn threadreuse reclaim leakchurn large slotdecay
+TA_PROGS  := conform stress fork larson memreturn threadreuse reclaim handover leakchurn large slotdecay
 TA_HDR    := tests/allocator/talloc.h
 # -fno-builtin: the compiler must not fold or drop the allocation calls the
 # tests make on purpose. -Wno-use-after-free: the tests keep using a block

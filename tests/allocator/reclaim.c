@@ -1,23 +1,26 @@
-/* reclaim: who takes over the SuperSlabs of exited threads.
+/* reclaim: who takes over the memory of exited threads.
  *
  *   reclaim successor   a thread allocates 20000 blocks and exits; a new
  *                       thread whose first call is free() frees them all,
  *                       then allocates and frees as a successor would.
- *   reclaim consumer    8 threads allocate 3000 blocks each and exit at the
- *                       same time (8 abandoned SuperSlabs); a thread that
- *                       never allocates frees every block.
+ *   reclaim consumer    12 threads allocate 3000 blocks each and exit at the
+ *                       same time: 8 heaps wait for a successor (heap.c,
+ *                       "Hand-over"), the other 4 are given up, their
+ *                       SuperSlabs abandoned; a thread that never
+ *                       allocates frees every block.
  *
- * Run with HAKMEM_STATS=1: test_reclaim.sh reads superslabs_reclaimed_by_free
- * from the statistics printed at exit. A successor should reclaim its
- * predecessor's memory (at least 1); a free-only consumer should take at
- * most 4 SuperSlabs and leave the rest for threads that allocate. Every
- * block's contents are checked before it is freed (exit 3 on corruption).
+ * Run with HAKMEM_STATS=1: test_reclaim.sh reads heaps_handed_over and
+ * superslabs_reclaimed_by_free from the statistics printed at exit. A
+ * successor should take its predecessor's heap whole; a free-only consumer
+ * should take one heap at most and at most 4 abandoned SuperSlabs, leaving
+ * the rest to threads that allocate. Every block's contents are checked
+ * before it is freed (exit 3 on corruption).
  */
 #include <pthread.h>
 #include <stdint.h>
 #include "talloc.h"
 
-#define NPROD 8
+#define NPROD 12
 
 static unsigned char **blocks;
 static size_t nblocks;

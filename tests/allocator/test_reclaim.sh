@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# SuperSlabs of exited threads go to the threads that free into them, but a
-# thread that only frees takes at most 4 (allocator/README.md, "Life of a
-# block", step 4). Counts come from HAKMEM_STATS=1's
-# superslabs_reclaimed_by_free line. Under LD_PRELOAD and through the hak_ API.
+# The memory of exited threads goes to the threads that free into it: a
+# successor takes its predecessor's heap whole (allocator/src/heap.c,
+# "Hand-over"), and a thread that only frees takes one heap at most and at
+# most 4 abandoned SuperSlabs (allocator/README.md, "Life of a block", step
+# 4). Counts come from HAKMEM_STATS=1's heaps_handed_over and
+# superslabs_reclaimed_by_free lines. Under LD_PRELOAD and through the hak_
+# API.
 . "$(dirname "$0")/../lib.sh"
 need "$TA/reclaim-libc" "$TA/reclaim-hak" "$LIBHAKMEM"
 
-reclaimed() {   # log -> the count, or fail
+stat_of() {   # log name -> the count, or fail
   local n
-  n=$(awk '$2 == "superslabs_reclaimed_by_free" { print $3 }' "$1")
-  [ -n "$n" ] || die "no superslabs_reclaimed_by_free line in $1"
+  n=$(awk -v k="$2" '$2 == k { print $3 }' "$1")
+  [ -n "$n" ] || die "no $2 line in $1"
   echo "$n"
 }
 
@@ -22,15 +25,16 @@ for how in preload hak; do
     fi
     rc=$?
     [ $rc -eq 0 ] || die "reclaim $mode ($how) exited $rc"
-    n=$(reclaimed "$TMP/reclaim-$how-$mode.log") || exit 1
+    n=$(stat_of "$TMP/reclaim-$how-$mode.log" superslabs_reclaimed_by_free) || exit 1
+    h=$(stat_of "$TMP/reclaim-$how-$mode.log" heaps_handed_over) || exit 1
     if [ $mode = successor ]; then
-      [ "$n" -ge 1 ] || die "successor ($how): reclaimed $n SuperSlabs, expected at least 1"
+      [ "$h" -ge 1 ] || die "successor ($how): $h heaps handed over, expected its predecessor's"
     else
-      [ "$n" -ge 1 ] && [ "$n" -le 4 ] ||
-        die "free-only consumer ($how): reclaimed $n SuperSlabs of 8 abandoned, expected 1 to 4"
+      [ "$h" -le 1 ] && [ "$n" -le 4 ] && [ $((h + n)) -ge 1 ] ||
+        die "free-only consumer ($how): took $h heaps and reclaimed $n SuperSlabs, expected at most 1 and 4, and one of them"
     fi
-    echo "ok: $mode ($how): $n SuperSlabs reclaimed by free"
+    echo "ok: $mode ($how): $h heaps handed over, $n SuperSlabs reclaimed by free"
   done
 done
-echo "PASS: successors reclaim their predecessor's SuperSlabs; a free-only thread takes at most 4"
+echo "PASS: successors take their predecessor's heap; a free-only thread takes one heap and 4 SuperSlabs at most"
 finish

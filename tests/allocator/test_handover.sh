@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# An exited thread's heap waits for a successor (allocator/src/heap.c,
+# "Hand-over"; handover.c has the scenarios). Counts come from
+# HAKMEM_STATS=1's heaps_handed_over, superslabs_abandoned and
+# superslabs_mapped_total lines:
+#   successor  8 threads in turn, each leaving live blocks: 7 heaps handed
+#              over, no SuperSlab abandoned (and none mapped after the first
+#              thread's: checked by the program)
+#   expire     a heap nobody took for 2.5 s is given up by the next new slab
+#              of a running thread: 0 handed over, its SuperSlab abandoned
+#   collect    hak_collect() releases a waiting heap's SuperSlabs
+#   fork       heaps waiting at fork() are taken by the child's threads
+# Under LD_PRELOAD and through the hak_ API.
+. "$(dirname "$0")/../lib.sh"
+need "$TA/handover-libc" "$TA/handover-hak" "$LIBHAKMEM"
+
+stat_of() {   # log name -> the count, or fail
+  local n
+  n=$(awk -v k="$2" '$2 == k { print $3 }' "$1")
+  [ -n "$n" ] || die "no $2 line in $1"
+  echo "$n"
+}
+
+for how in preload hak; do
+  for mode in successor expire collect fork; do
+    log=handover-$how-$mode
+    if [ $how = preload ]; then
+      run_logged "$log" preload env HAKMEM_STATS=1 timeout 60 "$TA/handover-libc" $mode
+    else
+      run_logged "$log" env HAKMEM_STATS=1 timeout 60 "$TA/handover-hak" $mode
+    fi
+    rc=$?
+    [ $rc -eq 0 ] || die "handover $mode ($how) exited $rc"
+    grep -q "^handover $mode: ok$" "$TMP/$log.log" || die "handover $mode ($how): no 'ok' line"
+    h=$(stat_of "$TMP/$log.log" heaps_handed_over) || exit 1
+    a=$(stat_of "$TMP/$log.log" superslabs_abandoned) || exit 1
+    m=$(stat_of "$TMP/$log.log" superslabs_mapped_total) || exit 1
+    case $mode in
+      successor)
+        [ "$h" -eq 7 ] && [ "$a" -eq 0 ] ||
+          die "successor ($how): $h heaps handed over, $a SuperSlabs abandoned; expected 7 and 0" ;;
+      expire)
+        [ "$h" -eq 0 ] && [ "$a" -ge 1 ] ||
+          die "expire ($how): $h heaps handed over, $a SuperSlabs abandoned; expected 0 and at least 1" ;;
+    esac
+    ok "$mode ($how): $h heaps handed over, $a SuperSlabs abandoned, $m mapped"
+  done
+done
+finish
