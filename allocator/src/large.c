@@ -58,12 +58,11 @@
  *     the 16384 pages of a 64 MiB segment, touched only where records are
  *     written. Larger blocks gain little here: freeing one would push the
  *     dirty bound at once.
- *   - 48 MiB dirty: 4 threads, each allocating 8 blocks of 80 KiB-10 MiB
- *     and freeing them, 300 rounds, took 0.7-0.9 M minor faults and
- *     1.4-2.9 s with 32 MiB, 0.15-0.3 M and 0.4-0.9 s with 48 MiB,
- *     0.07-0.11 M and 0.2-0.4 s with 64 MiB; median peak RSS 126, 126 and
- *     133 MB (the previous allocator: 124 MB). 48 MiB keeps peak RSS where
- *     it was (allocator/README.md has the drivers).
+ *   - 48 MiB dirty: the trade between page faults and peak RSS. With 4
+ *     threads each cycling 8 blocks of 80 KiB-10 MiB, a smaller bound
+ *     refaults most of what they free, a larger one buys few faults for
+ *     more RSS; 48 MiB kept peak RSS where the previous allocator had it
+ *     (the figures: commit dc154b1).
  *   - 1 s of decay: a program that reuses its buffers within a second pays
  *     no system call or page fault for them; jemalloc waits 10 s.
  */

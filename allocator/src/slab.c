@@ -218,11 +218,12 @@ void _hak_slab_free_local_slow(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, hak_b
 /* ---- malloc slow path -------------------------------------------------- */
 static hak_slab_t *new_slab(hak_heap_t *h, unsigned cls) {
   int kind = _hak_class_size[cls] <= HAK_SMALL_KIND_MAX ? HAK_SS_SMALL : HAK_SS_MEDIUM;
-  /* The free blocks an exited thread left in a slab of cls (1/8 of it or
-   * more, abandoned a while ago: see HAK_ADOPT_AGE) come before fresh pages
-   * (churn --keep 10, 400 threads: peak RSS 42.5 -> 40 MB); then a free
-   * slot of ours; then an abandoned SuperSlab's room in cls or free slot; a
-   * cached SuperSlab; a new mapping. */
+  /* A heap waiting too long for a successor is given up first (heap.c,
+   * "Hand-over"): its SuperSlabs become adoptable below. The free blocks an
+   * exited thread left in a slab of cls (1/8 of it or more, abandoned a
+   * while ago: see HAK_ADOPT_AGE) come before fresh pages (commit 55a9a1f);
+   * then a free slot of ours; then an abandoned SuperSlab's room in cls or
+   * free slot; a cached SuperSlab; a new mapping. */
   _hak_heap_handover_decay();
   if (_hak_ss_adopt_for(h, kind, cls, 0)) return h->cur[cls];
   _hak_ss_decay(h);

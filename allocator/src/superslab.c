@@ -39,8 +39,8 @@ static uint64_t abandon_seq;        /* SuperSlabs abandoned so far (global lock)
  * abandoned HAK_ADOPT_AGE abandons ago or more: the younger ones are left to
  * the exited thread's successor, whose frees reclaim them (step 4 of the
  * README's "Life of a block"). Taken by another heap, the successor's frees
- * there are remote: Larson, 4 threads, 1024 chunks, 5 -> 14 SuperSlabs
- * mapped and peak RSS 6.0 -> 7.5 MB without the age. */
+ * there would be remote, and its own allocations would map new SuperSlabs
+ * (Larson's figures: commit 55a9a1f). */
 #define HAK_ADOPT_AGE 16
 
 /* ---- per-heap lists -------------------------------------------------------- */
@@ -296,8 +296,8 @@ static hak_ss_t *abandoned_pop(int kind) {
  * any_slot, one with room in cls (room_classes: free or not yet carved
  * blocks) else one with a free slot; NULL if none. The whole list is
  * searched: taking the first few whatever their classes (as before) left
- * the others' room unused while new SuperSlabs were mapped (churn --keep
- * 10, 400 threads: 173 mapped, peak RSS 3x glibc's). The counts let a heap
+ * the others' room unused while new SuperSlabs were mapped (under churn
+ * with a long-lived set: commit a4b6e43). The counts let a heap
  * skip the lock and the search when no abandoned SuperSlab would do
  * (always so in a program whose threads do not exit); a search that
  * starts ends in an adoption unless every match is young. */
