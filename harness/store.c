@@ -51,7 +51,15 @@ static const char *const migration_2[] = {
   "UPDATE schema_version SET version = 2",
   NULL
 };
-static const char *const *const migrations[HB_STORE_SCHEMA_VERSION + 1] = { NULL, migration_1, migration_2 };
+/* 3: a check cell's run keeps its classification and why, as results.json
+ * has them (NULL for benchmark cells and for runs stored before). */
+static const char *const migration_3[] = {
+  "ALTER TABLE samples ADD COLUMN outcome TEXT",
+  "ALTER TABLE samples ADD COLUMN detail TEXT",
+  "UPDATE schema_version SET version = 3",
+  NULL
+};
+static const char *const *const migrations[HB_STORE_SCHEMA_VERSION + 1] = { NULL, migration_1, migration_2, migration_3 };
 
 /* ---- location and opening ---------------------------------------------- */
 
@@ -304,9 +312,11 @@ int hb_store_record(hb_store_t *st, const hb_results_t *r, const char *machine_k
         char *rss = run->has_rusage ? lnum(run->peak_rss_kb) : NULL;
         char *i1 = run->has_instructions ? num(run->instructions[0]) : NULL;
         char *i2 = run->has_instructions ? num(run->instructions[1]) : NULL;
-        const char *q[] = { cpk, se->alloc, rep, hb_status_name(run->status), val, wall, rss, i1, i2 };
-        int rc = hb_store_exec(st, "INSERT INTO samples (cell_pk, alloc, rep, status, value, wall_s, peak_rss_kb, instr_n, instr_2n)"
-                                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9, q, NULL);
+        const char *outcome = run->outcome != HB_OUT_NONE ? hb_outcome_name(run->outcome) : NULL;
+        const char *q[] = { cpk, se->alloc, rep, hb_status_name(run->status), val, wall, rss, i1, i2,
+                            outcome, outcome ? run->detail : NULL };
+        int rc = hb_store_exec(st, "INSERT INTO samples (cell_pk, alloc, rep, status, value, wall_s, peak_rss_kb, instr_n, instr_2n,"
+                                   " outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", 11, q, NULL);
         free(rep); free(val); free(wall); free(rss); free(i1); free(i2);
         if (rc != 0) { free(cpk); goto fail; }
         nsamples++;

@@ -8,7 +8,8 @@
  *   runs            suite, commit, dirty flag, date, command line, machine
  *   run_allocators  each allocator of a run with its library identity
  *   cells           each cell of a run (id, table, metric, arguments)
- *   samples         every repetition of every cell and allocator
+ *   samples         every repetition of every cell and allocator (check
+ *                   cells: with its outcome and detail)
  *
  * The backends (store_sqlite.c, store_pg.c) only execute SQL with text
  * parameters ($1, $2, ...) and return rows of text. */
@@ -17,7 +18,7 @@
 
 #include "results.h"
 
-#define HB_STORE_SCHEMA_VERSION 2
+#define HB_STORE_SCHEMA_VERSION 3
 #define HB_STORE_DEFAULT "results/history.sqlite"   /* relative to the root */
 #define HB_STORE_ENV     "HAKBENCH_STORE"
 

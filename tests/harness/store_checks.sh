@@ -26,6 +26,15 @@ grep -q "already in the store" "$TMP/err" && [ "$(sql "$S" "SELECT count(*) FROM
 grep -q '^| commit | date | hakmem | system' "$TMP/trend.md" && grep -q '^| 0123456 ' "$TMP/trend.md" \
   && ok "history --cell renders the trend table" || fail "trend table: $(head -c 400 "$TMP/trend.md") $(cat "$TMP/err")"
 
+# check cells keep each run's outcome and detail
+CFX=tests/harness/fixtures/checks_results.json
+S=$(new_store)
+check "import records a checks run" "$HB" history --store "$S" import "$CFX"
+want=$(pyq "$CFX" "print('\n'.join(sorted('%s %s %d %s %s' % (c['id'], a, x['rep'], x['outcome'], x['detail'] or '-') for c in r['cells'] for a, l in c['runs'].items() for x in l)))")
+got=$(sql "$S" "SELECT c.cell_id || ' ' || s.alloc || ' ' || s.rep || ' ' || s.outcome || ' ' || coalesce(s.detail, '-') FROM samples s JOIN cells c ON c.id = s.cell_pk" | sort)
+[ -n "$want" ] && [ "$got" = "$want" ] && ok "check cells: the outcome and detail of all $(wc -l <<<"$want") runs stored as in the file" \
+  || fail "check outcomes: $(diff <(echo "$want") <(echo "$got") | head -5)"
+
 # an interrupted write leaves no half run
 S=$(new_store)
 HAKBENCH_STORE_TEST_KILL_AFTER=7 "$HB" history --store "$S" import "$FIX" >/dev/null 2>&1
@@ -41,9 +50,9 @@ check "create a version-1 store" "$HB" history --store "$S" migrate --to 1
 sql "$S" "INSERT INTO machines (key, cpu_model, cores, kernel) VALUES ('old-box', 'cpu', 4, 'k')" >/dev/null
 sql "$S" "INSERT INTO runs (machine_pk, suite, git_commit, git_dirty, date, command, complete, source) SELECT id, 'quick', 'aaaa', 0, '2026-01-01T00:00:00Z', 'x', 1, 'v1' FROM machines" >/dev/null
 "$HB" history --store "$S" import "$FIX" >/dev/null 2>"$TMP/err"
-[ "$(sql "$S" "SELECT max(version) FROM schema_version")" = 2 ] && grep -q "migrated to schema version 2" "$TMP/err" \
+[ "$(sql "$S" "SELECT max(version) FROM schema_version")" = 3 ] && grep -q "migrated to schema version 3" "$TMP/err" \
   && [ "$(sql "$S" "SELECT count(*) FROM runs")" = 2 ] && [ "$(sql "$S" "SELECT source FROM runs WHERE git_commit = 'aaaa'")" = v1 ] \
-  && ok "version 1 -> 2: migrated, the version-1 run kept, the new run added" || fail "migration: $(cat "$TMP/err")"
+  && ok "version 1 -> 3: migrated, the version-1 run kept, the new run added" || fail "migration: $(cat "$TMP/err")"
 
 # a newer schema is refused, for reading and for writing
 sql "$S" "UPDATE schema_version SET version = 99" >/dev/null
