@@ -6,7 +6,7 @@
  * map: free() recognises it by the chunk's kind and an exact address match,
  * and a pointer into the middle of the block never passes for it.
  * A freed huge block is unmapped at once: kept, it would take most of what
- * the page heap keeps committed (48 MiB) or cost a decommit, a system call,
+ * the page heap keeps committed (64 MiB) or cost a decommit, a system call,
  * all the same (glibc, too, unmaps every free above 32 MiB). realloc resizes with mremap,
  * in place when the kernel can, else by moving the pages to a new aligned
  * range, never by copying.

@@ -58,11 +58,12 @@
  *     the 16384 pages of a 64 MiB segment, touched only where records are
  *     written. Larger blocks gain little here: freeing one would push the
  *     dirty bound at once.
- *   - 48 MiB dirty: the trade between page faults and peak RSS. With 4
- *     threads each cycling 8 blocks of 80 KiB-10 MiB, a smaller bound
- *     refaults most of what they free, a larger one buys few faults for
- *     more RSS; 48 MiB kept peak RSS where the previous allocator had it
- *     (the figures: commit dc154b1).
+ *   - 64 MiB dirty: the trade between page faults and peak RSS. Threads
+ *     cycling blocks of 80 KiB-10 MiB, or 20 live buffers of 5-25 MiB
+ *     replaced one by one, refault most of what they free under a small
+ *     bound; 64 MiB keeps the buffers' peak RSS within a tenth of the
+ *     lowest other allocator's, where a larger bound would not (the
+ *     figures: commits dc154b1, for 48 MiB, and the one that set 64).
  *   - 1 s of decay: a program that reuses its buffers within a second pays
  *     no system call or page fault for them; jemalloc waits 10 s.
  */
@@ -70,7 +71,7 @@
 #include <string.h>
 #include "internal.h"
 
-#define HAK_LARGE_DIRTY_MAX  ((size_t)48 << 20)   /* dirty bytes kept, at most */
+#define HAK_LARGE_DIRTY_MAX  ((size_t)64 << 20)   /* dirty bytes kept, at most */
 #define HAK_LARGE_DECAY_MS   1000u                /* a run free this long is decommitted */
 #define DIRTY_MAX_PAGES      (HAK_LARGE_DIRTY_MAX >> HAK_PAGE_SHIFT)
 #define DIRTY_SLACK_PAGES    1024                 /* 4 MiB decommitted beyond the bound */

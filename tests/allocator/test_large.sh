@@ -7,7 +7,7 @@
 #     mappings and ~80 2 MiB chunks (not a mapping and a chunk each);
 #   - freed pages stay committed, then decay (decommitted after a while, up
 #     to 10 s waited), calloc hands out decommitted pages without writing
-#     them, and a burst of frees keeps at most the 48 MiB dirty bound;
+#     them, and a burst of frees keeps at most the 64 MiB dirty bound;
 #   - calloc of recycled blocks is zero; realloc grows and shrinks in place;
 #   - misuse of large pointers is reported, one line each, live blocks intact;
 #   - threads exchanging large blocks (and a fork) under LD_PRELOAD, through
