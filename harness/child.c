@@ -234,10 +234,14 @@ static void finish(hb_child_t *c)
   double busy1 = hb_cpu_busy_s();
   struct rusage self1;
   getrusage(RUSAGE_SELF, &self1);
-  /* The machine's busy time over the run, less the child's and our own. */
+  /* The machine's busy time over the run, less the child's and our own.
+   * /proc/stat counts whole clock ticks (10 ms), rusage does not, so the
+   * difference is off by up to a tick or so either way, and may be
+   * negative. It is kept signed: summed over a cell's runs the errors
+   * cancel (clamping each run at 0 made a quiet machine look busy in cells
+   * whose runs last a few milliseconds). */
   c->other_cpu_s = busy1 - c->busy0 - tv_s(&c->ru.ru_utime) - tv_s(&c->ru.ru_stime) -
                    (tv_s(&self1.ru_utime) - tv_s(&c->self0.ru_utime)) - (tv_s(&self1.ru_stime) - tv_s(&c->self0.ru_stime));
-  if (c->other_cpu_s < 0) c->other_cpu_s = 0;  /* tick granularity */
   if (c->fd[2] >= 0) close(c->fd[2]);
   c->fd[2] = -1;
   /* The program's own peak RSS and faults, from hb-launch (it has exited:

@@ -131,12 +131,14 @@ static void cell_cpu_sums(const hb_cell_t *c, double *other, double *wall)
     }
 }
 
-/* Mean CPUs other processes used during a cell's runs, NAN if not recorded. */
+/* Mean CPUs other processes used during a cell's runs, NAN if not recorded
+ * (each run's figure is signed, off by a clock tick either way: the sum is
+ * clamped, not the runs). */
 double hb_cell_other_cpus(const hb_cell_t *c)
 {
   double other = 0, wall = 0;
   cell_cpu_sums(c, &other, &wall);
-  return wall > 0 ? other / wall : NAN;
+  return wall > 0 ? fmax(other, 0) / wall : NAN;
 }
 
 /* The best allocator other than hakmem in a cell, -1 when none ran OK. */
@@ -587,7 +589,7 @@ static void machine(R_t *R)
     R->busy_cells += oc >= HB_BUSY_CPUS;
   }
   R->has_other = wall > 0;
-  R->other_cpus = R->has_other ? other / wall : NAN;
+  R->other_cpus = R->has_other ? fmax(other, 0) / wall : NAN;
   R->busy = R->has_other && (R->other_cpus >= HB_BUSY_CPUS || R->busy_cells > 0);
 }
 

@@ -83,7 +83,8 @@ typedef struct hb_run_s {
   long         peak_rss_kb, minflt, majflt;
   double       other_cpu_s;  /* CPU seconds used by other processes meanwhile
                                 (/proc/stat delta less this run's and hakbench's
-                                own rusage); NAN: not recorded                 */
+                                own rusage; off by a clock tick either way, so
+                                possibly negative); NAN: not recorded          */
   int          exit_code;    /* -1 when killed (signal or timeout)              */
   char        *signal;       /* "SIGSEGV" for a CRASH, else NULL                */
   char        *stderr_tail;  /* last lines of stderr, or the harness's reason   */

@@ -5,7 +5,9 @@
 #   win:  hakmem "better" than system, "worse (jemalloc)" against the best
 #         other, the criteria met, no busy warning;
 #   tie:  "≈" ratios, rows counted as tied, the best other not named;
-#   busy: the warning at the top of report and summary, rows "(busy)".
+#   busy: the warning at the top of report and summary, rows "(busy)";
+#   ticks: 5 ms runs whose other_cpu_s is a /proc/stat tick off either way
+#         (some negative) on a quiet machine: no warning, no "(busy)" row.
 # After an intended change to the report: render them again, read the diff,
 # update the *_report.md files.
 . "$(dirname "$0")/../lib.sh"
@@ -38,6 +40,11 @@ check "busy: warning at the top of the summary" bash -c "sed -n 3p '$TMP/busy.su
 check "busy: machine state in the header" has busy.md '| Machine state | load average (1 min) 3.20 at start, 4.10 at end; other processes used 1.20 CPUs on average during the runs: **busy** |'
 check "busy: cells marked" has busy.md '| 64 B (busy) |'
 check "busy: summary states the machine" has busy.sum.md 'Machine state: load average (1 min) 3.20 at start'
+"$HB" report $F/verdict_ticks.json --out "$TMP/ticks.md" --plots "$TMP/no-plots" >/dev/null
+check "ticks: report exits 0" [ $? -eq 0 ]
+check "ticks: no busy warning" hasnt ticks.md 'BUSY MACHINE'
+check "ticks: no row marked busy" hasnt ticks.md '(busy)'
+check "ticks: the machine state says quiet" has ticks.md 'other processes used 0.00 CPUs on average during the runs: quiet |'
 # Files without the machine fields (older runs) still load: "not recorded".
 check "old file: machine state not recorded" grep -qF '| Machine state | not recorded |' $F/small_report.md
 finish
