@@ -107,6 +107,16 @@ no_hakmem_errors() {
   fi
 }
 
+# hakmem_stat LOG NAME: the count on HAKMEM_STATS=1's "hakmem:   NAME N"
+# line in LOG; without one, a FAIL line on stderr (callers run it in $(...))
+# and status 1: n=$(hakmem_stat LOG NAME) || exit 1.
+hakmem_stat() {
+  local n
+  n=$(awk -v k="$2" '$1 == "hakmem:" && $2 == k { print $3 }' "$1")
+  [ -n "$n" ] || { echo "FAIL: no $2 line in $1 (was HAKMEM_STATS=1 set?)" >&2; return 1; }
+  echo "$n"
+}
+
 # expect_exit CODE PATTERN DESCRIPTION -- COMMAND...: exit status CODE and
 # stderr matching the extended regex PATTERN (counted).
 expect_exit() {

@@ -14,13 +14,6 @@
 . "$(dirname "$0")/../lib.sh"
 need "$TA/handover-libc" "$TA/handover-hak" "$LIBHAKMEM"
 
-stat_of() {   # log name -> the count, or fail
-  local n
-  n=$(awk -v k="$2" '$2 == k { print $3 }' "$1")
-  [ -n "$n" ] || die "no $2 line in $1"
-  echo "$n"
-}
-
 for how in preload hak; do
   for mode in successor expire collect fork; do
     log=handover-$how-$mode
@@ -32,9 +25,9 @@ for how in preload hak; do
     rc=$?
     [ $rc -eq 0 ] || die "handover $mode ($how) exited $rc"
     grep -q "^handover $mode: ok$" "$TMP/$log.log" || die "handover $mode ($how): no 'ok' line"
-    h=$(stat_of "$TMP/$log.log" heaps_handed_over) || exit 1
-    a=$(stat_of "$TMP/$log.log" superslabs_abandoned) || exit 1
-    m=$(stat_of "$TMP/$log.log" superslabs_mapped_total) || exit 1
+    h=$(hakmem_stat "$TMP/$log.log" heaps_handed_over) || exit 1
+    a=$(hakmem_stat "$TMP/$log.log" superslabs_abandoned) || exit 1
+    m=$(hakmem_stat "$TMP/$log.log" superslabs_mapped_total) || exit 1
     case $mode in
       successor)
         [ "$h" -eq 7 ] && [ "$a" -eq 0 ] ||

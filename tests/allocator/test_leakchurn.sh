@@ -10,13 +10,6 @@
 . "$(dirname "$0")/../lib.sh"
 need "$TA/leakchurn-libc" "$TA/leakchurn-hak" "$LIBHAKMEM"
 
-mapped() {   # log -> the count, or fail
-  local n
-  n=$(awk '$2 == "superslabs_mapped_total" { print $3 }' "$1")
-  [ -n "$n" ] || die "no superslabs_mapped_total line in $1"
-  echo "$n"
-}
-
 for how in preload hak; do
   for shape in "200 10000" "500 4000"; do
     set -- $shape
@@ -30,7 +23,7 @@ for how in preload hak; do
     [ $rc -eq 0 ] || die "leakchurn $how, $(($1 * 2)) threads, exited $rc"
     ! grep -E '^hakmem: [^ ]' "$TMP/$name.log" | grep -qv '^hakmem: statistics$' ||
       die "hakmem reported errors in $TMP/$name.log"
-    n=$(mapped "$TMP/$name.log") || exit 1
+    n=$(hakmem_stat "$TMP/$name.log" superslabs_mapped_total) || exit 1
     [ "$n" -le 48 ] || die "leakchurn $how, $(($1 * 2)) threads: $n SuperSlabs mapped, expected at most 48"
     echo "ok: $how, $(($1 * 2)) threads: $n SuperSlabs mapped"
   done

@@ -9,13 +9,6 @@
 . "$(dirname "$0")/../lib.sh"
 need "$TA/reclaim-libc" "$TA/reclaim-hak" "$LIBHAKMEM"
 
-stat_of() {   # log name -> the count, or fail
-  local n
-  n=$(awk -v k="$2" '$2 == k { print $3 }' "$1")
-  [ -n "$n" ] || die "no $2 line in $1"
-  echo "$n"
-}
-
 for how in preload hak; do
   for mode in successor consumer; do
     if [ $how = preload ]; then
@@ -25,8 +18,8 @@ for how in preload hak; do
     fi
     rc=$?
     [ $rc -eq 0 ] || die "reclaim $mode ($how) exited $rc"
-    n=$(stat_of "$TMP/reclaim-$how-$mode.log" superslabs_reclaimed_by_free) || exit 1
-    h=$(stat_of "$TMP/reclaim-$how-$mode.log" heaps_handed_over) || exit 1
+    n=$(hakmem_stat "$TMP/reclaim-$how-$mode.log" superslabs_reclaimed_by_free) || exit 1
+    h=$(hakmem_stat "$TMP/reclaim-$how-$mode.log" heaps_handed_over) || exit 1
     if [ $mode = successor ]; then
       [ "$h" -ge 1 ] || die "successor ($how): $h heaps handed over, expected its predecessor's"
     else
