@@ -69,6 +69,7 @@ static hak_heap_t *heap_new(hak_heap_t *want, int *whole) {
   *whole = want ? handover_remove(want) : handover_n > 0;
   if (*whole) {
     h = want ? want : handover[--handover_n].heap;
+    atomic_store_explicit(&h->waiting, 0, memory_order_relaxed);
   } else if (want == NULL && (h = heap_pool) != NULL) {
     heap_pool = h->pool_next;
   } else if (want == NULL) {
@@ -122,8 +123,11 @@ hak_heap_t *_hak_heap_init_thread(void) { return heap_init_thread(NULL); }
 
 /* A thread with no heap frees a block of `owner`: if owner waits for a
  * successor, this thread becomes it (its predecessor's blocks are then its
- * own, and their frees local). */
-int _hak_heap_take_over(hak_heap_t *owner) { return heap_init_thread(owner) != NULL; }
+ * own, and their frees local). The flag, read without the lock, keeps a
+ * thread that only frees blocks of running threads off the global lock. */
+int _hak_heap_take_over(hak_heap_t *owner) {
+  return atomic_load_explicit(&owner->waiting, memory_order_relaxed) && heap_init_thread(owner) != NULL;
+}
 
 /* Blocks of our full slabs that other threads freed (see HAK_TF_NOTIFY).
  * The list crosses slabs: each link is checked against the ownership map
@@ -190,6 +194,7 @@ void _hak_heap_thread_exit(hak_heap_t *h) {
   int kept = handover_n < HAK_HANDOVER_MAX;
   if (kept) {
     handover[handover_n].heap = h;
+    atomic_store_explicit(&h->waiting, 1, memory_order_relaxed);
     handover[handover_n].since = _hak_os_clock_ms();
     if (handover_n == 0) handover_oldest = handover[0].since;
     handover_n++;
@@ -205,6 +210,7 @@ static int handover_expire(uint32_t age) {
   _hak_lock(&_hak_global_lock);
   if (handover_n > 0 && _hak_os_clock_ms() - handover[0].since >= age) {
     h = handover[0].heap;
+    atomic_store_explicit(&h->waiting, 0, memory_order_relaxed);
     handover_n--;
     memmove(&handover[0], &handover[1], handover_n * sizeof handover[0]);
     handover_oldest = handover[0].since;

@@ -246,6 +246,9 @@ struct hak_heap_s {
                                               next malloc slow path
                                               (HAK_RECLAIM_BUDGET, free.c) */
   hak_heap_t *pool_next;                   /* heap pool (never unmapped) */
+  _Atomic uint8_t waiting;                 /* on the hand-over list (set and
+                                              cleared under the global lock;
+                                              read without it: heap.c)   */
   uint8_t initialized;
 };
 
