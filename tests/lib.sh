@@ -107,14 +107,27 @@ no_hakmem_errors() {
   fi
 }
 
-# hakmem_stat LOG NAME: the count on HAKMEM_STATS=1's "hakmem:   NAME N"
-# line in LOG; without one, a FAIL line on stderr (callers run it in $(...))
-# and status 1: n=$(hakmem_stat LOG NAME) || exit 1.
+# hakmem_stat LOG NAME: the count on the first "hakmem:   NAME N" line
+# of HAKMEM_STATS=1's statistics in LOG; without one, a FAIL line on stderr
+# (callers run it in $(...)) and status 1: n=$(hakmem_stat LOG NAME) || exit 1.
 hakmem_stat() {
   local n
-  n=$(awk -v k="$2" '$1 == "hakmem:" && $2 == k { print $3 }' "$1")
+  n=$(awk -v k="$2" '$1 == "hakmem:" && $2 == k { print $3; exit }' "$1")
   [ -n "$n" ] || { echo "FAIL: no $2 line in $1 (was HAKMEM_STATS=1 set?)" >&2; return 1; }
   echo "$n"
+}
+
+# run_stats HOW NAME SECONDS PROG ARGS...: run_logged NAME, with
+# HAKMEM_STATS=1 and a time limit, of $TA/PROG-libc under the preload (HOW
+# preload) or of $TA/PROG-hak, linked with the hak_ API (HOW hak).
+run_stats() {
+  local how=$1 name=$2 secs=$3 prog=$4
+  shift 4
+  if [ "$how" = preload ]; then
+    run_logged "$name" preload env HAKMEM_STATS=1 timeout "$secs" "$TA/$prog-libc" "$@"
+  else
+    run_logged "$name" env HAKMEM_STATS=1 timeout "$secs" "$TA/$prog-hak" "$@"
+  fi
 }
 
 # expect_exit CODE PATTERN DESCRIPTION -- COMMAND...: exit status CODE and

@@ -48,31 +48,35 @@ static size_t heap_chunk_left;
 extern pthread_key_t _hak_thread_key;
 extern int _hak_thread_key_ok;
 
-/* Take `want` off the hand-over list (global lock held); 0 if not there. */
-static int handover_remove(hak_heap_t *want) {
-  for (unsigned i = 0; i < handover_n; i++) {
-    if (handover[i].heap != want) continue;
-    handover_n--;
-    memmove(&handover[i], &handover[i + 1], (handover_n - i) * sizeof handover[0]);
-    if (handover_n) handover_oldest = handover[0].since;
-    return 1;
-  }
-  return 0;
+/* Entry i leaves the hand-over list (global lock held): its heap. */
+static hak_heap_t *handover_del(unsigned i) {
+  hak_heap_t *h = handover[i].heap;
+  atomic_store_explicit(&h->waiting, 0, memory_order_relaxed);
+  handover_n--;
+  memmove(&handover[i], &handover[i + 1], (handover_n - i) * sizeof handover[0]);
+  if (handover_n) handover_oldest = handover[0].since;
+  return h;
 }
 
-/* A heap for a new thread: `want` if it waits for a successor, else
- * (want NULL) the newest heap handed over; *whole = 1 for either. Else
- * (want NULL) a bare one. */
-static hak_heap_t *heap_new(hak_heap_t *want, int *whole) {
-  _hak_lock(&_hak_global_lock);
+/* A heap waiting for a successor, taken off the list: `want`, or with want
+ * NULL the newest; NULL if there is none (or want no longer waits). */
+static hak_heap_t *handover_take(hak_heap_t *want) {
+  if (atomic_load_explicit(&handover_n, memory_order_relaxed) == 0) return NULL;
   hak_heap_t *h = NULL;
-  *whole = want ? handover_remove(want) : handover_n > 0;
-  if (*whole) {
-    h = want ? want : handover[--handover_n].heap;
-    atomic_store_explicit(&h->waiting, 0, memory_order_relaxed);
-  } else if (want == NULL && (h = heap_pool) != NULL) {
+  _hak_lock(&_hak_global_lock);
+  for (unsigned i = handover_n; i-- > 0 && h == NULL;)
+    if (want == NULL || handover[i].heap == want) h = handover_del(i);
+  _hak_unlock(&_hak_global_lock);
+  return h;
+}
+
+/* A bare heap: one given up before, or a new one. */
+static hak_heap_t *heap_bare(void) {
+  _hak_lock(&_hak_global_lock);
+  hak_heap_t *h = heap_pool;
+  if (h) {
     heap_pool = h->pool_next;
-  } else if (want == NULL) {
+  } else {
     size_t sz = (sizeof(hak_heap_t) + 63) & ~(size_t)63;
     if (heap_chunk_left < sz) {
       uint8_t *c = _hak_os_map(HAK_HEAP_CHUNK);
@@ -92,13 +96,12 @@ static hak_heap_t *heap_new(hak_heap_t *want, int *whole) {
  * if it no longer waits), or with want NULL any heap. */
 static hak_heap_t *heap_init_thread(hak_heap_t *want) {
   _hak_process_init();
-  int whole;
-  hak_heap_t *h = heap_new(want, &whole);
-  if (h == NULL) return NULL;
-  if (whole) {
+  hak_heap_t *h = handover_take(want);
+  if (h != NULL) {
     hak_count_add(handed_over, 1);
     goto ready;
   }
+  if (want != NULL || (h = heap_bare()) == NULL) return NULL;
   for (unsigned c = 0; c < HAK_NCLASSES; c++) _hak_heap_set_cur(h, c, &_hak_slab_empty);
   /* A reused heap may hold blocks pushed by freers of its previous life
    * (none can be: its SuperSlabs were all released or abandoned after the
@@ -208,13 +211,7 @@ void _hak_heap_thread_exit(hak_heap_t *h) {
 static int handover_expire(uint32_t age) {
   hak_heap_t *h = NULL;
   _hak_lock(&_hak_global_lock);
-  if (handover_n > 0 && _hak_os_clock_ms() - handover[0].since >= age) {
-    h = handover[0].heap;
-    atomic_store_explicit(&h->waiting, 0, memory_order_relaxed);
-    handover_n--;
-    memmove(&handover[0], &handover[1], handover_n * sizeof handover[0]);
-    handover_oldest = handover[0].since;
-  }
+  if (handover_n > 0 && _hak_os_clock_ms() - handover[0].since >= age) h = handover_del(0);
   _hak_unlock(&_hak_global_lock);
   if (h) heap_give_up(h);
   return h != NULL;

@@ -16,9 +16,9 @@ uintptr_t _hak_secret;
 
 static _Atomic int init_state;      /* 0 not started, 1 running, 2 done */
 
-/* The thread's heap is given up; from now on its frees are plain remote
- * frees (glibc frees per-thread buffers after the TSD destructors ran), and
- * a malloc starts a new heap. */
+/* The thread's heap is handed over (heap.c); from now on its frees are
+ * plain remote frees (glibc frees per-thread buffers after the TSD
+ * destructors ran), and a malloc gives it a heap again. */
 static void thread_exit(void *arg) {
   _hak_tls_heap = &_hak_heap_exited;    /* first: another thread may take the heap */
   _hak_heap_thread_exit(arg);

@@ -93,9 +93,10 @@ static void fork_parent(void) {
 
 /* In the child, a thread that held BUSY on one of our slabs (a remote
  * free in the middle of its hand-off) no longer exists: end its BUSY, or
- * the next release or exit would wait for it forever (so too on the heaps
- * waiting for a successor, which a thread of the child may take). (Its block is lost to
- * the child; other threads' heaps are orphaned there in the same way.) */
+ * the next release or exit would wait for it forever. (Its block is lost to
+ * the child; other threads' heaps are orphaned there in the same way.)
+ * Called for the forking thread's heap and for the heaps waiting for a
+ * successor, which a thread of the child may take. */
 static void end_busy_states(hak_heap_t *h) {
   if (!h->initialized) return;
   for (hak_ss_t *ss = h->ss_all; ss; ss = ss->next) {

@@ -17,10 +17,12 @@
  *                       exits; hak_collect() must give its waiting heap up
  *                       and release its SuperSlabs: hak_stats_get()'s
  *                       superslabs count falls to what main holds.
- *   handover fork       4 threads leave live blocks and exit at once (4
+ *   handover fork       4 threads leave live blocks and exit at once (their
  *                       heaps waiting), then fork(): in the child, 4 threads
  *                       take those heaps, allocate, check and free, and the
- *                       child frees the parent's blocks; both must exit 0.
+ *                       child frees the parent's blocks and prints hakmem's
+ *                       statistics (the script checks its hand-overs); both
+ *                       must exit 0.
  *
  * Every block's first and last bytes are checked before its free (exit 3).
  * Exit 0 ok, 1 a check failed, 2 bad arguments.
@@ -91,10 +93,12 @@ static void *churn(void *arg) {
 /* hak_collect and hak_stats_get: linked in, or the preloaded library's. */
 #ifdef T_HAK
 static void (*get_collect(void))(void) { return hak_collect; }
+static void (*get_print(void))(void) { return hak_stats_print; }
 static void (*get_stats(void))(hak_stats_t *) { return hak_stats_get; }
 #else
 #include "hakmem.h"
 static void (*get_collect(void))(void) { return (void (*)(void))dlsym(RTLD_DEFAULT, "hak_collect"); }
+static void (*get_print(void))(void) { return (void (*)(void))dlsym(RTLD_DEFAULT, "hak_stats_print"); }
 static void (*get_stats(void))(hak_stats_t *) { return (void (*)(hak_stats_t *))dlsym(RTLD_DEFAULT, "hak_stats_get"); }
 #endif
 
@@ -161,6 +165,9 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < NB / 2; i++) check_free(blocks[k], i, k);
       printf("handover fork: child ok\n");
       fflush(stdout);
+      void (*print)(void) = get_print();   /* _exit skips the one at exit */
+      if (!print) _exit(1);
+      print();
       _exit(0);
     }
     int st;

@@ -9,7 +9,9 @@
 #   expire     a heap nobody took for 2.5 s is given up by the next new slab
 #              of a running thread: 0 handed over, its SuperSlab abandoned
 #   collect    hak_collect() releases a waiting heap's SuperSlabs
-#   fork       heaps waiting at fork() are taken by the child's threads
+#   fork       heaps waiting at fork() are taken by the child's threads:
+#              the child's count (its statistics come first) is 4 or more
+#              (its 4 threads take every heap its parent's 4 left)
 # Under LD_PRELOAD and through the hak_ API.
 . "$(dirname "$0")/../lib.sh"
 need "$TA/handover-libc" "$TA/handover-hak" "$LIBHAKMEM"
@@ -17,11 +19,7 @@ need "$TA/handover-libc" "$TA/handover-hak" "$LIBHAKMEM"
 for how in preload hak; do
   for mode in successor expire collect fork; do
     log=handover-$how-$mode
-    if [ $how = preload ]; then
-      run_logged "$log" preload env HAKMEM_STATS=1 timeout 60 "$TA/handover-libc" $mode
-    else
-      run_logged "$log" env HAKMEM_STATS=1 timeout 60 "$TA/handover-hak" $mode
-    fi
+    run_stats $how "$log" 60 handover $mode
     rc=$?
     [ $rc -eq 0 ] || die "handover $mode ($how) exited $rc"
     grep -q "^handover $mode: ok$" "$TMP/$log.log" || die "handover $mode ($how): no 'ok' line"
@@ -35,6 +33,9 @@ for how in preload hak; do
       expire)
         [ "$h" -eq 0 ] && [ "$a" -ge 1 ] ||
           die "expire ($how): $h heaps handed over, $a SuperSlabs abandoned; expected 0 and at least 1" ;;
+      fork)   # the first statistics are the child's, printed before it exits
+        [ "$h" -ge 4 ] ||
+          die "fork ($how): the child's count of heaps handed over is $h; expected 4 or more" ;;
     esac
     ok "$mode ($how): $h heaps handed over, $a SuperSlabs abandoned, $m mapped"
   done

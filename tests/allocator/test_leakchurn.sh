@@ -14,11 +14,7 @@ for how in preload hak; do
   for shape in "200 10000" "500 4000"; do
     set -- $shape
     name=leakchurn-$how-$(($1 * 2))
-    if [ $how = preload ]; then
-      run_logged "$name" preload env HAKMEM_STATS=1 timeout 120 "$TA/leakchurn-libc" -r "$1" -s "$2"
-    else
-      run_logged "$name" env HAKMEM_STATS=1 timeout 120 "$TA/leakchurn-hak" -r "$1" -s "$2"
-    fi
+    run_stats $how "$name" 120 leakchurn -r "$1" -s "$2"
     rc=$?
     [ $rc -eq 0 ] || die "leakchurn $how, $(($1 * 2)) threads, exited $rc"
     ! grep -E '^hakmem: [^ ]' "$TMP/$name.log" | grep -qv '^hakmem: statistics$' ||

@@ -11,11 +11,7 @@ need "$TA/reclaim-libc" "$TA/reclaim-hak" "$LIBHAKMEM"
 
 for how in preload hak; do
   for mode in successor consumer; do
-    if [ $how = preload ]; then
-      run_logged "reclaim-$how-$mode" preload env HAKMEM_STATS=1 timeout 60 "$TA/reclaim-libc" $mode
-    else
-      run_logged "reclaim-$how-$mode" env HAKMEM_STATS=1 timeout 60 "$TA/reclaim-hak" $mode
-    fi
+    run_stats $how "reclaim-$how-$mode" 60 reclaim $mode
     rc=$?
     [ $rc -eq 0 ] || die "reclaim $mode ($how) exited $rc"
     n=$(hakmem_stat "$TMP/reclaim-$how-$mode.log" superslabs_reclaimed_by_free) || exit 1
