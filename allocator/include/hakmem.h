@@ -44,7 +44,7 @@ int    hak_owns(const void *p);
 typedef struct hak_stats_s {
   size_t mapped_bytes;      /* address space mapped from the OS right now   */
   size_t superslabs;        /* SuperSlabs mapped                             */
-  size_t large_blocks;      /* blocks above 32 KiB live                      */
+  size_t large_blocks;      /* blocks above 32 KiB live, or in a thread cache */
   size_t errors;            /* misuse reported: invalid pointers, double
                                frees, heap corruption (every report)     */
 } hak_stats_t;

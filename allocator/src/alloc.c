@@ -141,6 +141,7 @@ hak_export void hak_collect(void) {
     _hak_heap_handover_collect();        /* exited threads' heaps, then */
     _hak_ss_adopt_all(h);                /* frees into exited threads' memory */
     _hak_heap_collect(h);
+    _hak_large_cache_flush(h);
   }
   _hak_ss_collect_global();
   _hak_large_collect();

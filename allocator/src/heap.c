@@ -113,6 +113,7 @@ static hak_heap_t *heap_init_thread(hak_heap_t *want) {
   for (unsigned i = 0; i < HAK_REMOTE_SLOTS; i++) h->remote[i] = (hak_remote_chain_t){ 0 };
   h->remote_used = 0;
   h->reclaim_budget = HAK_RECLAIM_BUDGET;
+  h->lcache.n = h->lcache.pages = h->lcache.misses = 0;
   h->pool_next = NULL;
   h->initialized = 1;
 ready:
@@ -155,8 +156,9 @@ static void heap_give_up(hak_heap_t *h) {
   for (hak_ss_t *ss = h->ss_all; ss; ss = ss->next)
     for (unsigned i = 0; i < ss->nslabs; i++)
       if (!(ss->free_mask & (1u << i))) _hak_tf_set_state(&ss->slabs[i], HAK_TF_NORMAL);
-  /* 2. Blocks already handed to us. */
+  /* 2. Blocks already handed to us; its cached large blocks go back. */
   _hak_heap_drain_delayed(h);
+  _hak_large_cache_flush(h);
   /* 3. Collect, free empty slabs, then release or abandon each SuperSlab. */
   for (unsigned c = 0; c < HAK_NCLASSES; c++) _hak_heap_set_cur(h, c, &_hak_slab_empty);
   hak_ss_t *ss = h->ss_all;

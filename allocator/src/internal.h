@@ -219,6 +219,23 @@ typedef struct hak_remote_chain_s {
   uint32_t count;
 } hak_remote_chain_t;
 
+/* A heap's cache of freed large blocks (large.c): blocks of up to
+ * HAK_LCACHE_BLOCK_PAGES pages that this thread freed, kept whole (record
+ * HAK_RUN_QUICK) for its next mallocs, which take them back without the
+ * large lock; oldest first. Owner thread only. */
+#define HAK_LCACHE_MAX 32
+typedef struct hak_lcache_entry_s {
+  void *p;
+  uint32_t pages;                 /* the run's pages, canary included    */
+  uint32_t stamp;                 /* clock (ms) of its free               */
+} hak_lcache_entry_t;
+typedef struct hak_lcache_s {
+  uint32_t n, pages;              /* entries; their pages in all         */
+  uint32_t misses;                /* large mallocs it did not serve since
+                                     it last did                         */
+  hak_lcache_entry_t e[HAK_LCACHE_MAX];
+} hak_lcache_t;
+
 /* Per-thread heap. cur[c] is the head of class c's list of slabs with
  * room, or &_hak_slab_empty (free == NULL) so the fast path needs no NULL
  * test: an empty heap just takes the slow path. direct[(n + 15) / 16] is
@@ -245,6 +262,7 @@ struct hak_heap_s {
                                               may still reclaim before the
                                               next malloc slow path
                                               (HAK_RECLAIM_BUDGET, free.c) */
+  hak_lcache_t lcache;                     /* freed large blocks (above) */
   hak_heap_t *pool_next;                   /* heap pool (never unmapped) */
   _Atomic uint8_t waiting;                 /* on the hand-over list (set and
                                               cleared under the global lock;
@@ -272,8 +290,9 @@ struct hak_heap_s {
  * info is 0, so a pointer into the middle of a block, or to its last page,
  * never passes for a block start.
  *   first page  info = pages << 4 | kind: HAK_RUN_LIVE, HAK_RUN_QUICK (freed,
- *               kept whole on the quick list for reuse: not free for its
- *               neighbours, freed for free()'s double-free test),
+ *               kept whole on the quick list or in a heap's cache for
+ *               reuse: not free for its neighbours, freed for free()'s
+ *               double-free test),
  *               HAK_RUN_PURGING (free pages being decommitted by a thread
  *               that let go of the lock meanwhile: neither free nor
  *               allocatable until it takes the lock again) or HAK_RUN_FREE; for a free
@@ -283,8 +302,10 @@ struct hak_heap_s {
  *               page 0 is the header, never a run)
  *   last page   info = pages << 4 | HAK_RUN_TAIL: the left neighbour of a
  *               freed block finds its run's first page from here.
- * info is written under the lock and read without it by
- * malloc_usable_size and realloc's checks (atomic, relaxed). */
+ * info is written under the lock, except by a heap's cache: free() turns
+ * a LIVE record QUICK by CAS (of two frees of a block one wins) and malloc
+ * turns its own cached block's record LIVE again; both are not FREE, all
+ * that other threads' merges look for (atomic, relaxed). */
 enum { HAK_RUN_FREE = 1, HAK_RUN_LIVE, HAK_RUN_QUICK, HAK_RUN_TAIL, HAK_RUN_PURGING, HAK_RUN_KIND = 15 };
 typedef struct hak_run_s {
   _Atomic uint32_t info;
@@ -360,8 +381,8 @@ extern const uint32_t _hak_class_size[HAK_NCLASSES];
 typedef struct hak_counters_s {
   _Atomic size_t mapped, superslabs, large_blocks, errors;
   _Atomic size_t ss_mapped_total, ss_reused, adopted, reclaimed, abandoned, handed_over;
-  /* the large page heap: large_blocks counts its live blocks (huge blocks
-   * apart); segments now and ever mapped, bytes of free pages still
+  /* the large page heap: large_blocks counts its live blocks and those in
+   * threads' caches (huge blocks apart); segments now and ever mapped, bytes of free pages still
    * committed, decommit calls and bytes; huge blocks live */
   _Atomic size_t segments, segments_total, large_dirty, large_purges, large_purged, huge_blocks;
   /* free slab slots still committed (all heaps), slot decommit calls */
@@ -475,6 +496,7 @@ void  _hak_large_free(void *p, unsigned kind, const char *fn);  /* kind: chunk m
 void *_hak_large_realloc(void *p, size_t size);      /* NULL: caller copies */
 size_t _hak_large_usable(const void *p);             /* 0 if not a live large block */
 void  _hak_large_collect(void);
+void  _hak_large_cache_flush(hak_heap_t *h);        /* h's cache to the shared heap */
 
 /* huge.c: blocks with their own mapping */
 void *_hak_huge_alloc(size_t size, size_t align);

@@ -21,6 +21,9 @@
  * oldest leaves the list for the runs when it is full, and at each malloc
  * the list cannot serve. So a steady malloc/free cycle costs a lock and a
  * few stores, and sizes no longer asked for do not stay on the list.
+ * In front of it, a block of up to 256 KiB that a thread frees stays in its
+ * heap's cache ("a heap's cache" below), for that thread's next mallocs:
+ * no lock at all.
  *
  * Memory goes back by decay, not by munmap: a freed run stays committed
  * ("dirty", reused first, with no system call), and its pages are
@@ -84,7 +87,9 @@
 /* All under _hak_large_lock. */
 static hak_seg_t *seg_head, *seg_tail;  /* every segment, oldest first */
 static size_t dirty_total;              /* dirty pages of free runs, all segments */
-static uint32_t decay_due;              /* when the oldest dirty run may expire */
+static _Atomic uint32_t decay_due;      /* when the oldest dirty run may expire
+                                           (far ahead while nothing is dirty);
+                                           read without the lock by lc_free */
 static unsigned empty_segs;             /* segments without a live block */
 /* The quick list: freed blocks kept whole (records HAK_RUN_QUICK), oldest
  * first, so stamps never decrease along it. Its pages count as dirty. */
@@ -152,13 +157,17 @@ hak_inline int guard_ok(const uint8_t *at, uintptr_t flip) {
 }
 hak_inline uint8_t *canary_of(hak_seg_t *s, uint32_t t, uint32_t n) { return page_addr(s, t + n) - CANARY; }
 
-/* Under the lock: a guard of block p was overwritten. fn: the call that
- * found it, or NULL (a block on the quick list). */
-static __attribute__((noreturn)) hak_cold void guard_fail(const char *fn, const void *p) {
-  _hak_unlock(&_hak_large_lock);
+/* A guard of block p was overwritten. fn: the call that found it, or NULL
+ * (a block on the quick list or in a heap's cache). guard_fail: the same,
+ * with the lock held. */
+static __attribute__((noreturn)) hak_cold void guard_report(const char *fn, const void *p) {
   if (fn == NULL)
     _hak_corrupt("a freed large block (written to after its free, or overrun by the block before it)", p);
   _hak_corrupt_in(fn, "a large block's canary (an overflow of this block, or an underflow of the block after it)", p);
+}
+static __attribute__((noreturn)) hak_cold void guard_fail(const char *fn, const void *p) {
+  _hak_unlock(&_hak_large_lock);
+  guard_report(fn, p);
 }
 
 /* ---- dirty bits ------------------------------------------------------------
@@ -520,7 +529,11 @@ static void purge_finish(purges_t *pl) {
  * for HAK_LARGE_DECAY_MS or more (blocks on the quick list that long go to
  * the runs first). Cheap when nothing is due: one compare. */
 static void decay(uint32_t now, purges_t *pl) {
-  if ((int32_t)(now - decay_due) < 0 || dirty_total + quick_pages == 0) return;
+  if ((int32_t)(now - decay_due) < 0) return;
+  if (dirty_total + quick_pages == 0) {
+    decay_due = now + (1u << 30);
+    return;
+  }
   while (quick_n > 0 && (int32_t)(now - (quick[0].stamp + HAK_LARGE_DECAY_MS)) >= 0) quick_flush(0);
   uint32_t next = now + HAK_LARGE_DECAY_MS;
   if (quick_n > 0) next = quick[0].stamp + HAK_LARGE_DECAY_MS;
@@ -540,6 +553,12 @@ static void decay(uint32_t now, purges_t *pl) {
       }
   }
   decay_due = next;
+}
+
+/* Before pages become dirty at `now`: if none were, decay is due when
+ * these expire. */
+hak_inline void decay_arm(uint32_t now) {
+  if (dirty_total + quick_pages == 0) decay_due = now + HAK_LARGE_DECAY_MS;
 }
 
 /* More than HAK_LARGE_DIRTY_MAX dirty (runs and quick list): decommit,
@@ -570,6 +589,125 @@ static void dirty_limit(purges_t *pl) {
   }
 }
 
+/* Under the lock, after pages went free at `now`: the dirty bound and
+ * decay claim what is due; then unlock and decommit it. */
+static void freed_unlock(uint32_t now) {
+  purges_t pl;
+  pl.n = 0;
+  dirty_limit(&pl);
+  decay(now, &pl);
+  _hak_unlock(&_hak_large_lock);
+  purge_finish(&pl);
+}
+
+/* ---- a heap's cache -----------------------------------------------------------
+ * A thread that frees a block of up to LC_BLOCK_PAGES keeps it whole in its
+ * heap's cache (internal.h: hak_lcache_t), and its next malloc that fits
+ * (the quick list's waste bound) takes it back: neither takes the large
+ * lock, so threads cycling medium blocks (I/O buffers, 64 KiB strings) do
+ * not queue on it. As on the quick list, the block's record is QUICK (a
+ * second free is a double free) and its first 16 bytes are a free key,
+ * checked when the block is taken back or leaves; its canary was checked
+ * by the free. Blocks leave for the free runs (not the quick list: they
+ * are the cache's oldest, of sizes not asked for since), several under one
+ * lock: the older half when the cache is full, those freed
+ * HAK_LARGE_DECAY_MS ago at the next free, all of them when the cache
+ * served none of the last LC_MISSES large mallocs (sizes this thread no
+ * longer asks for, which would pin pages amid the free runs and spread
+ * the heap), when the heap is given up (a heap handed over keeps its
+ * cache) and at hak_collect(). The
+ * cached pages are outside the dirty bound: LC_PAGES per heap at most. */
+#define LC_BLOCK_PAGES 65      /* 256 KiB and its canary */
+#define LC_PAGES       512     /* 2 MiB per heap */
+#define LC_MISSES      8       /* mallocs missed in a row: all blocks go */
+
+/* Page index of p in its segment, and the segment (*sp). */
+hak_inline uint32_t lc_page(void *p, hak_seg_t **sp) {
+  hak_seg_t *s = seg_of((uintptr_t)p, _hak_chunk_kind((uintptr_t)p));
+  *sp = s;
+  return (uint32_t)(((uintptr_t)p - (uintptr_t)s) >> HAK_PAGE_SHIFT);
+}
+
+/* Under the lock: the oldest k entries of c go to the free runs. */
+static void lc_give(hak_lcache_t *c, unsigned k, uint32_t now) {
+  decay_arm(now);
+  for (unsigned j = 0; j < k; j++) {
+    hak_seg_t *s;
+    uint32_t t = lc_page(c->e[j].p, &s), n = c->e[j].pages;
+    hak_assert(info_of(s, t) == make_info(n, HAK_RUN_QUICK));
+    if (hak_unlikely(!guard_ok(c->e[j].p, ~(uintptr_t)0) || !guard_ok(canary_of(s, t, n), 0)))
+      guard_fail(NULL, c->e[j].p);
+    release_pages(s, t, n, c->e[j].stamp, 1);
+    seg_released(s);
+    counter_add(&_hak_counters.large_blocks, (size_t)-1);
+    c->pages -= n;
+  }
+  c->n -= k;
+  memmove(&c->e[0], &c->e[k], c->n * sizeof c->e[0]);
+}
+static void lc_spill(hak_lcache_t *c, unsigned k, uint32_t now) {
+  _hak_lock(&_hak_large_lock);
+  lc_give(c, k, now);
+  freed_unlock(now);
+}
+
+/* free(p), p in segment s, into this thread's cache: 1 if it went there;
+ * 0 for the locked path (no heap, a larger block, or not a live block's
+ * start or a bad canary, which that path reports). */
+static int lc_free(void *p, hak_seg_t *s) {
+  hak_heap_t *h = _hak_tls_heap;
+  uintptr_t off = (uintptr_t)p - (uintptr_t)s;
+  if (!h->initialized || (off & (HAK_PAGE - 1)) != 0 || (off >> HAK_PAGE_SHIFT) < s->first) return 0;
+  uint32_t t = (uint32_t)(off >> HAK_PAGE_SHIFT), info = info_of(s, t), n = run_pages(info);
+  if (run_kind(info) != HAK_RUN_LIVE || n > LC_BLOCK_PAGES || !guard_ok(canary_of(s, t, n), 0) ||
+      !atomic_compare_exchange_strong_explicit(&s->runs[t].info, &info, make_info(n, HAK_RUN_QUICK),
+                                               memory_order_relaxed, memory_order_relaxed))
+    return 0;
+  hak_lcache_t *c = &h->lcache;
+  uint32_t now = _hak_os_clock_ms();
+  unsigned k = 0;
+  if (c->n == HAK_LCACHE_MAX || c->pages + n > LC_PAGES) {
+    uint32_t left = c->pages;
+    for (k = 0; k < c->n / 2; k++) left -= c->e[k].pages;
+    while (left + n > LC_PAGES) left -= c->e[k++].pages;
+  }
+  while (k < c->n && now - c->e[k].stamp >= HAK_LARGE_DECAY_MS) k++;
+  if (k) {
+    lc_spill(c, k, now);
+  } else if ((int32_t)(now - atomic_load_explicit(&decay_due, memory_order_relaxed)) >= 0) {
+    _hak_lock(&_hak_large_lock);          /* the shared heap's decay is due */
+    freed_unlock(now);
+  }
+  guard_set(p, ~(uintptr_t)0);
+  c->e[c->n++] = (hak_lcache_entry_t){ p, n, now };
+  c->pages += n;
+  return 1;
+}
+
+/* A block of n pages for `size` bytes from c, most recent first, within
+ * the waste bound; its free key checked, then cleared. */
+static void *lc_take(hak_lcache_t *c, uint32_t n, size_t size) {
+  for (unsigned k = c->n; k-- > 0;) {
+    uint32_t m = c->e[k].pages;
+    if (m < n || usable_of(m) > size + size / 4 + HAK_PAGE) continue;
+    void *p = c->e[k].p;
+    c->n--;
+    c->pages -= m;
+    memmove(&c->e[k], &c->e[k + 1], (c->n - k) * sizeof c->e[0]);
+    if (hak_unlikely(!guard_ok(p, ~(uintptr_t)0))) guard_report(NULL, p);
+    hak_seg_t *s;
+    uint32_t t = lc_page(p, &s);
+    info_set(s, t, make_info(m, HAK_RUN_LIVE));
+    memset(p, 0, 2 * sizeof(uintptr_t));
+    return p;
+  }
+  return NULL;
+}
+
+void _hak_large_cache_flush(hak_heap_t *h) {
+  if (h->lcache.n) lc_spill(&h->lcache, h->lcache.n, _hak_os_clock_ms());
+}
+
 /* ---- malloc, free, realloc of page runs ----------------------------------- */
 /* Clear the dirty pages of the live run [t, t + n) (calloc): the others
  * read as zero already. Called without the lock: the block's bits do not
@@ -597,9 +735,27 @@ static void *seg_alloc(uint32_t n, size_t size, size_t align, int zero) {
   uint32_t ap = align > HAK_PAGE ? (uint32_t)(align >> HAK_PAGE_SHIFT) : 1;  /* alignment in pages */
   uint32_t need = n + ap - 1, i = 0;
   hak_seg_t *s;
+  hak_heap_t *h = _hak_tls_heap;
+  /* A thread whose first malloc is of this size gets its heap now, so
+   * that it has a cache (the static heaps' are empty and stay so). */
+  if (hak_unlikely(h == &_hak_heap_empty) && n <= LC_BLOCK_PAGES && (h = _hak_heap_init_thread()) == NULL)
+    h = &_hak_heap_empty;
+  hak_lcache_t *c = &h->lcache;
+  void *p;
+  if (ap == 1 && n <= LC_BLOCK_PAGES && c->n > 0 && (p = lc_take(c, n, size)) != NULL) {
+    c->misses = 0;
+    if (zero) memset(p, 0, size);         /* its pages are dirty */
+    return p;
+  }
   _hak_lock(&_hak_large_lock);
+  /* A cache that served none of the last LC_MISSES mallocs holds sizes
+   * this thread no longer asks for: its blocks go back. */
+  if (c->n > 0 && ++c->misses >= LC_MISSES) {
+    lc_give(c, c->n, _hak_os_clock_ms());
+    c->misses = 0;
+  }
   if (ap == 1 && quick_n > 0) {
-    void *p = quick_take(n, size);
+    p = quick_take(n, size);
     if (p) {
       counter_add(&_hak_counters.large_blocks, 1);
       _hak_unlock(&_hak_large_lock);
@@ -649,6 +805,7 @@ static uint32_t live_page(hak_seg_t *s, const void *p, unsigned kind, uint32_t *
 
 static void seg_free(void *p, unsigned kind, const char *fn) {
   hak_seg_t *s = seg_of((uintptr_t)p, kind);
+  if (lc_free(p, s)) return;
   uint32_t now = _hak_os_clock_ms(), info;
   _hak_lock(&_hak_large_lock);
   uint32_t t = live_page(s, p, kind, &info);
@@ -663,20 +820,15 @@ static void seg_free(void *p, unsigned kind, const char *fn) {
   }
   uint32_t n = run_pages(info);
   if (hak_unlikely(!guard_ok(canary_of(s, t, n), 0))) guard_fail(fn, p);
-  if (dirty_total + quick_pages == 0) decay_due = now + HAK_LARGE_DECAY_MS;
+  decay_arm(now);
   if (n <= QUICK_BLOCK_PAGES) {
     quick_put(s, t, n, now);
   } else {
     release_pages(s, t, n, now, 1);
     seg_released(s);
   }
-  purges_t pl;
-  pl.n = 0;
-  dirty_limit(&pl);
-  decay(now, &pl);
   counter_add(&_hak_counters.large_blocks, (size_t)-1);
-  _hak_unlock(&_hak_large_lock);
-  purge_finish(&pl);
+  freed_unlock(now);
 }
 
 /* Resize the live block at p in place: shrink by freeing its tail, grow
@@ -702,7 +854,7 @@ static void *seg_realloc(void *p, unsigned kind, size_t size) {
   if (size > HAK_SEG_BLOCK_MAX) { p = NULL; goto done; }
   k = block_pages(size);
   if (k < n) {                            /* shrink: the tail pages go free */
-    if (dirty_total + quick_pages == 0) decay_due = now + HAK_LARGE_DECAY_MS;
+    decay_arm(now);
     run_set(s, t, k, HAK_RUN_LIVE);
     release_pages(s, t + k, n - k, now, 1);
     dirty_limit(&pl);

@@ -22,6 +22,8 @@
 #include <unistd.h>
 #include "internal.h"
 
+#define HAK_LOCK_SPINS 100      /* pause-and-look rounds before a sleep */
+
 hak_lock_t _hak_global_lock;
 hak_lock_t _hak_large_lock;
 
@@ -51,8 +53,18 @@ void _hak_lock(hak_lock_t *l) {
   if (hak_likely(atomic_compare_exchange_strong_explicit(&l->word, &w, me, memory_order_acquire,
                                                          memory_order_relaxed)))
     return;
-  /* Contended: sleep on the word with the waiters bit set; a thread that
-   * got here takes the lock with that bit, since others may still sleep. */
+  /* Contended. The critical sections are short (a few hundred
+   * instructions), so first spin a while on the word: a sleep and a wake
+   * cost two system calls, more than the wait. */
+  for (unsigned spin = 0; spin < HAK_LOCK_SPINS; spin++) {
+    __builtin_ia32_pause();
+    w = atomic_load_explicit(&l->word, memory_order_relaxed);
+    if (w == 0 && atomic_compare_exchange_weak_explicit(&l->word, &w, me, memory_order_acquire,
+                                                        memory_order_relaxed))
+      return;
+  }
+  /* Then sleep on the word with the waiters bit set; a thread that got
+   * here takes the lock with that bit, since others may still sleep. */
   for (;;) {
     if (w == 0) {
       if (atomic_compare_exchange_weak_explicit(&l->word, &w, me | HAK_LOCK_WAITERS, memory_order_acquire,

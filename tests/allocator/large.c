@@ -1,7 +1,7 @@
 /* large.c: the large page heap (blocks above 32 KiB; allocator/README.md,
  * "Large blocks"). One mode per run:
  *
- *   steady KIND SIZE   a malloc/free cycle, after a warm-up: 1000 rounds (100
+ *   steady KIND SIZE   a malloc/free cycle, after 64 warm-up rounds: 1000 rounds (100
  *                      above 1 MiB)
  *                      between two markers, write(-1, "hakmem-steady-...")
  *                      that test_large.sh finds in strace's output to
@@ -31,6 +31,12 @@
  *                      shrinking keep the pointer; contents kept either way;
  *                      every usable byte of the grown and the shrunk block
  *                      is written (hakmem's canary moved past them).
+ *   cache              a thread's cache of freed blocks (64 KiB): the
+ *                      thread takes its block back, another thread does
+ *                      not; hak_collect() (malloc_trim) decommits it; a
+ *                      double free by another thread is reported
+ *                      ("expect-reports N") and no block goes out twice;
+ *                      the next thread takes a thread's cache at its exit.
  *   threads T S [MAX]  T threads for S seconds exchange blocks of 33 KiB..
  *                      40 MiB (or MAX) through an array (cross-thread frees), with
  *                      calloc, realloc and address patterns checked before
@@ -160,7 +166,11 @@ static int cycle(const char *kind, size_t n, int round)
 
 static int mode_steady(const char *kind, size_t n)
 {
-  for (int i = 0; i < 4; i++) {
+  /* Warm-up: 64 rounds, so that caches of freed blocks fill and settle
+   * (the realloc cycle frees a block of a size it never asks for again:
+   * hakmem's thread cache keeps 2 MiB of them, then passes them on to the
+   * quick list and the free runs; its last fresh page is in round 51). */
+  for (int i = 0; i < 64; i++) {
     int r = cycle(kind, n, i);
     if (r < 0) { fprintf(stderr, "large: unknown steady kind %s\n", kind); return 2; }
     if (r == 0) { printf("FAIL: warm-up round %d of %s %zu\n", i, kind, n); return 1; }
@@ -366,6 +376,97 @@ static int mode_zero(void)
   for (unsigned k = 0; k < LIVE; k++) T_free(live[k]);
   printf("zero: %zu callocs of recycled blocks, %zu not zero\n", rounds, bad);
   CHECK(bad == 0, "zero: %zu callocs returned memory that was not zero", bad);
+  return failed;
+}
+
+/* ---- cache ---------------------------------------------------------------
+ * A thread's cache of freed blocks of up to 256 KiB (allocator/README.md,
+ * "Large blocks"), seen from outside: where each block comes back. */
+#ifdef T_HAK
+static void collect(void) { hak_collect(); }
+#else
+static void collect(void) { malloc_trim(0); }
+#endif
+
+static void *c_arg_p;                   /* argument and result of a thread */
+static void *c_malloc_free(void *arg)   /* malloc(64 KiB); free it unless arg */
+{
+  void *p = T_malloc(64 * KiB);
+  if (p) memset(p, 0x33, 64 * KiB);
+  if (!arg) T_free(p);
+  return p;
+}
+static void *c_free(void *arg)          /* free c_arg_p (arg: unused) */
+{
+  (void)arg;
+  T_free(c_arg_p);
+  return NULL;
+}
+static void *c_run(void *(*fn)(void *), void *arg)
+{
+  pthread_t t;
+  void *r = NULL;
+  if (pthread_create(&t, NULL, fn, arg) != 0 || pthread_join(t, &r) != 0) {
+    printf("FAIL: pthread\n");
+    exit(1);
+  }
+  return r;
+}
+
+static int mode_cache(void)
+{
+  const size_t n = 64 * KiB;
+  int expect = 0;
+  /* 1. A thread's freed block is its own next one of that size, and no
+   *    other thread's. */
+  unsigned char *p = T_malloc(n);
+  if (!p) { printf("FAIL: malloc\n"); return 1; }
+  memset(p, 1, n);
+  T_free(p);
+  void *other = c_run(c_malloc_free, NULL);
+  unsigned char *q = T_malloc(n);
+  printf("cache: freed %p; another thread then got %p, this one %p\n", (void *)p, other, (void *)q);
+  if (is_hak) {
+    CHECK(other != p, "cache: another thread got the block this thread had just freed");
+    CHECK(q == p, "cache: this thread's malloc did not take back the block it had freed");
+  }
+  /* 2. hak_collect() (malloc_trim) gives the cached blocks back: their
+   *    pages are decommitted. */
+  memset(q, 2, n);
+  T_free(q);
+  size_t res0 = resident_pages(q, n);
+  collect();
+  size_t res1 = resident_pages(q, n);
+  if (res1 == (size_t)-1) res1 = 0;                     /* unmapped */
+  printf("cache: a freed 64 KiB block: %zu pages resident, %zu after %s\n", res0, res1,
+         is_hak ? "hak_collect()" : "malloc_trim(0)");
+  if (is_hak) {
+    CHECK(res0 == 16, "cache: the freed block's 16 pages are not all resident (%zu): not kept", res0);
+    CHECK(res1 == 0, "cache: %zu pages of the cached block still resident after the collect", res1);
+  }
+  /* 3. A second free by another thread, of a block in this thread's
+   *    cache, is reported (and ignored): two mallocs never get one block. */
+  p = T_malloc(n);
+  if (!p) { printf("FAIL: malloc\n"); return 1; }
+  memset(p, 3, n);
+  T_free(p);
+  c_arg_p = p;
+  printf("cache: another thread frees %p again\n", (void *)p);
+  c_run(c_free, NULL);                                    expect++;
+  unsigned char *a = T_malloc(n), *b = T_malloc(n);
+  void *c = c_run(c_malloc_free, (void *)1);
+  printf("cache: then %p and %p here, %p in another thread\n", (void *)a, (void *)b, c);
+  CHECK(a && b && c && a != b && a != c && b != c, "cache: one block handed out twice after a double free");
+  T_free(a);
+  T_free(b);
+  T_free(c);
+  /* 4. A thread's cache outlives it: the next thread takes its heap, cache
+   *    and all, and with it the block the first one freed last. */
+  void *e = c_run(c_malloc_free, NULL);
+  void *f = c_run(c_malloc_free, NULL);
+  printf("cache: a thread freed %p and ended; the next one got %p\n", e, f);
+  if (is_hak) CHECK(e == f, "cache: the next thread did not get the block its predecessor freed");
+  printf("expect-reports %d\n", expect);
   return failed;
 }
 
@@ -594,6 +695,7 @@ int main(int argc, char **argv)
   if (!strcmp(m, "zero") && argc == 2) return mode_zero() ? 1 : 0;
   if (!strcmp(m, "misuse") && argc == 2) return mode_misuse() ? 1 : 0;
   if (!strcmp(m, "realloc") && argc == 2) return mode_realloc() ? 1 : 0;
+  if (!strcmp(m, "cache") && argc == 2) return mode_cache() ? 1 : 0;
   long c = 40 << 20;
   if (!strcmp(m, "threads") && (argc == 4 || (argc == 5 && t_parse_num(argv[4], 64 << 10, 1L << 30, &c))) &&
       t_parse_num(argv[2], 1, 64, &a) && t_parse_num(argv[3], 1, 3600, &b)) {
@@ -602,6 +704,6 @@ int main(int argc, char **argv)
   }
 usage:
   fprintf(stderr, "usage: %s steady malloc|calloc|mixed|realloc SIZE | aspace N | decay | zero | misuse |"
-          " realloc | threads T SECONDS [MAX_SIZE]\n", argv[0]);
+          " realloc | cache | threads T SECONDS [MAX_SIZE]\n", argv[0]);
   return 2;
 }

@@ -10,6 +10,9 @@
 #     them, and a burst of frees keeps at most the 64 MiB dirty bound;
 #   - calloc of recycled blocks is zero; realloc grows and shrinks in place;
 #   - misuse of large pointers is reported, one line each, live blocks intact;
+#   - a thread's cache of freed blocks up to 256 KiB: its own block comes
+#     back to it and to no other thread, hak_collect() decommits it, a
+#     double free by another thread is reported, its successor inherits it;
 #   - threads exchanging large blocks (and a fork) under LD_PRELOAD, through
 #     the hak_ API, and under ThreadSanitizer.
 . "$(dirname "$0")/../lib.sh"
@@ -55,6 +58,15 @@ for how in preload hak; do
   [ -n "$want" ] && [ "$got" -eq "$want" ] || fail "misuse ($how): $got reports on stderr, expected $want"
   grep -q '^hakmem: free(): double free ' "$log.err" || fail "misuse ($how): no double free reported as such"
   echo "ok: misuse ($how): $got reports, live blocks intact"
+  log="$TMP/large-$how-cache"
+  "${prog[@]}" cache >"$log.out" 2>"$log.err"
+  rc=$?
+  cat "$log.out" "$log.err"
+  [ $rc -eq 0 ] || fail "cache ($how) exited $rc"
+  want=$(sed -n 's/^expect-reports //p' "$log.out")
+  got=$(grep -cE '^hakmem: free\(\): double free 0x' "$log.err")
+  [ -n "$want" ] && [ "$got" -eq "$want" ] || fail "cache ($how): $got double frees reported, expected $want"
+  echo "ok: cache ($how): a thread's freed blocks are its own, collected, handed on; $got double free reported"
   run_logged "large-$how-threads" "${prog[@]}" threads 8 2
   rc=$?
   [ $rc -eq 0 ] || fail "threads ($how) exited $rc"
@@ -66,4 +78,4 @@ rc=$?
 [ $rc -eq 66 ] && fail "ThreadSanitizer reported a problem (exit 66, report above)"
 [ $rc -eq 0 ] || fail "large-tsan exited $rc"
 grep -q 'WARNING: ThreadSanitizer' "$TMP/large-tsan.log" && fail "ThreadSanitizer warning in the output"
-echo "PASS: large blocks: no system call on steady cycles, pages for address space, decay, zeroed calloc, misuse reported, threads"
+echo "PASS: large blocks: no system call on steady cycles, pages for address space, decay, zeroed calloc, misuse reported, thread caches, threads"
