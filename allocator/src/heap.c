@@ -113,7 +113,7 @@ static hak_heap_t *heap_init_thread(hak_heap_t *want) {
   for (unsigned i = 0; i < HAK_REMOTE_SLOTS; i++) h->remote[i] = (hak_remote_chain_t){ 0 };
   h->remote_used = 0;
   h->reclaim_budget = HAK_RECLAIM_BUDGET;
-  h->lcache.n = h->lcache.pages = h->lcache.misses = 0;
+  memset(&h->lcache, 0, sizeof h->lcache);
   h->pool_next = NULL;
   h->initialized = 1;
 ready:

@@ -220,20 +220,23 @@ typedef struct hak_remote_chain_s {
 } hak_remote_chain_t;
 
 /* A heap's cache of freed large blocks (large.c): blocks of up to
- * HAK_LCACHE_BLOCK_PAGES pages that this thread freed, kept whole (record
+ * LC_BLOCK_PAGES that this thread freed, kept whole (record
  * HAK_RUN_QUICK) for its next mallocs, which take them back without the
- * large lock; oldest first. Owner thread only. */
+ * large lock. 32 slots, in no order; a malloc compares all the slots'
+ * page counts at once (large.c: lc_fits). Owner thread only. */
 #define HAK_LCACHE_MAX 32
-typedef struct hak_lcache_entry_s {
-  void *p;
-  uint32_t pages;                 /* the run's pages, canary included    */
-  uint32_t stamp;                 /* clock (ms) of its free               */
-} hak_lcache_entry_t;
 typedef struct hak_lcache_s {
-  uint32_t n, pages;              /* entries; their pages in all         */
-  uint32_t misses;                /* large mallocs it did not serve since
-                                     it last did                         */
-  hak_lcache_entry_t e[HAK_LCACHE_MAX];
+  _Alignas(16) uint8_t pages[HAK_LCACHE_MAX]; /* the run's pages, canary
+                                              included; 0: an empty slot */
+  void *p[HAK_LCACHE_MAX];
+  uint32_t stamp[HAK_LCACHE_MAX];          /* clock (ms) of its free      */
+  uint32_t seq[HAK_LCACHE_MAX];            /* next_seq at its free        */
+  uint32_t used;                           /* bit k: slot k holds a block */
+  uint32_t n, total;                       /* blocks held; their pages    */
+  uint32_t next_seq;                       /* frees into the cache, ever  */
+  uint32_t stamp_min;                      /* <= every held block's stamp */
+  uint32_t misses;                         /* large mallocs it did not
+                                              serve since it last did     */
 } hak_lcache_t;
 
 /* Per-thread heap. cur[c] is the head of class c's list of slabs with

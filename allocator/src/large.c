@@ -72,6 +72,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "internal.h"
 
 #define HAK_LARGE_DIRTY_MAX  ((size_t)64 << 20)   /* dirty bytes kept, at most */
@@ -610,7 +613,8 @@ static void freed_unlock(uint32_t now) {
  * checked when the block is taken back or leaves; its canary was checked
  * by the free. Blocks leave for the free runs (not the quick list: they
  * are the cache's oldest, of sizes not asked for since), several under one
- * lock: the older half when the cache is full, those freed
+ * lock: those freed before its last 16 frees when the cache is full
+ * (newer ones too if that leaves no room), those freed
  * HAK_LARGE_DECAY_MS ago at the next free, all of them when the cache
  * served none of the last LC_MISSES large mallocs (sizes this thread no
  * longer asks for, which would pin pages amid the free runs and spread
@@ -628,27 +632,85 @@ hak_inline uint32_t lc_page(void *p, hak_seg_t **sp) {
   return (uint32_t)(((uintptr_t)p - (uintptr_t)s) >> HAK_PAGE_SHIFT);
 }
 
-/* Under the lock: the oldest k entries of c go to the free runs. */
-static void lc_give(hak_lcache_t *c, unsigned k, uint32_t now) {
+/* The slots of c whose block has n to hi pages (hi - n < 128), a bit
+ * each: all 32 page counts compared at once. An empty slot (0 pages)
+ * never fits: 0 - n wraps to 256 - n >= 191. */
+_Static_assert(HAK_LCACHE_MAX == 32 && LC_BLOCK_PAGES < 128, "lc_fits: 32 slots, small page counts");
+hak_inline uint32_t lc_fits(const hak_lcache_t *c, uint32_t n, uint32_t hi) {
+#ifdef __SSE2__
+  __m128i vn = _mm_set1_epi8((char)n), lim = _mm_set1_epi8((char)(hi - n));
+  __m128i a = _mm_sub_epi8(_mm_load_si128((const __m128i *)c->pages), vn);
+  __m128i b = _mm_sub_epi8(_mm_load_si128((const __m128i *)(c->pages + 16)), vn);
+  uint32_t ma = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(a, lim), lim));
+  uint32_t mb = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(b, lim), lim));
+  return ma | mb << 16;
+#else
+  uint32_t m = 0;
+  for (unsigned k = 0; k < HAK_LCACHE_MAX; k++) m |= (uint32_t)((uint8_t)(c->pages[k] - n) <= hi - n) << k;
+  return m;
+#endif
+}
+
+/* c->stamp_min: the oldest stamp of c's blocks (now if none). */
+static void lc_stamp_min(hak_lcache_t *c, uint32_t now) {
+  c->stamp_min = now;
+  for (uint32_t m = c->used; m; m &= m - 1) {
+    uint32_t st = c->stamp[__builtin_ctz(m)];
+    if ((int32_t)(st - c->stamp_min) < 0) c->stamp_min = st;
+  }
+}
+
+/* Under the lock: the blocks of c in the slots of `mask` go to the free
+ * runs. */
+static void lc_give(hak_lcache_t *c, uint32_t mask, uint32_t now) {
   decay_arm(now);
-  for (unsigned j = 0; j < k; j++) {
+  for (; mask; mask &= mask - 1) {
+    unsigned k = (unsigned)__builtin_ctz(mask);
     hak_seg_t *s;
-    uint32_t t = lc_page(c->e[j].p, &s), n = c->e[j].pages;
-    hak_assert(info_of(s, t) == make_info(n, HAK_RUN_QUICK));
-    if (hak_unlikely(!guard_ok(c->e[j].p, ~(uintptr_t)0) || !guard_ok(canary_of(s, t, n), 0)))
-      guard_fail(NULL, c->e[j].p);
-    release_pages(s, t, n, c->e[j].stamp, 1);
+    uint32_t t = lc_page(c->p[k], &s), n = c->pages[k];
+    hak_assert(n != 0 && info_of(s, t) == make_info(n, HAK_RUN_QUICK));
+    if (hak_unlikely(!guard_ok(c->p[k], ~(uintptr_t)0) || !guard_ok(canary_of(s, t, n), 0)))
+      guard_fail(NULL, c->p[k]);
+    release_pages(s, t, n, c->stamp[k], 1);
     seg_released(s);
     counter_add(&_hak_counters.large_blocks, (size_t)-1);
-    c->pages -= n;
+    c->pages[k] = 0;
+    c->used &= ~(1u << k);
+    c->n--;
+    c->total -= n;
   }
-  c->n -= k;
-  memmove(&c->e[0], &c->e[k], c->n * sizeof c->e[0]);
+  lc_stamp_min(c, now);
 }
-static void lc_spill(hak_lcache_t *c, unsigned k, uint32_t now) {
+static void lc_spill(hak_lcache_t *c, uint32_t mask, uint32_t now) {
   _hak_lock(&_hak_large_lock);
-  lc_give(c, k, now);
+  lc_give(c, mask, now);
   freed_unlock(now);
+}
+
+/* The slots of c whose block was freed HAK_LARGE_DECAY_MS ago or more. */
+static uint32_t lc_due(const hak_lcache_t *c, uint32_t now) {
+  uint32_t due = 0;
+  for (uint32_t m = c->used; m; m &= m - 1) {
+    unsigned k = (unsigned)__builtin_ctz(m);
+    if (now - c->stamp[k] >= HAK_LARGE_DECAY_MS) due |= 1u << k;
+  }
+  return due;
+}
+
+/* The cache is full, or a block of n pages would pass LC_PAGES: the slots
+ * to empty (besides `give`), the blocks freed before the last half of the
+ * cache's frees, then newer ones, until there is room. */
+static uint32_t lc_room(const hak_lcache_t *c, uint32_t n, uint32_t give) {
+  for (uint32_t age = HAK_LCACHE_MAX / 2;; age /= 2) {
+    uint32_t m = give, left = c->total, kept = 0;
+    for (uint32_t u = c->used; u; u &= u - 1) {
+      unsigned k = (unsigned)__builtin_ctz(u);
+      if (c->next_seq - c->seq[k] > age) m |= 1u << k;
+      if (m & (1u << k)) left -= c->pages[k];
+      else kept++;
+    }
+    if ((kept < HAK_LCACHE_MAX && left + n <= LC_PAGES) || age == 0) return m;
+  }
 }
 
 /* free(p), p in segment s, into this thread's cache: 1 if it went there;
@@ -664,48 +726,58 @@ static int lc_free(void *p, hak_seg_t *s) {
                                                memory_order_relaxed, memory_order_relaxed))
     return 0;
   hak_lcache_t *c = &h->lcache;
-  uint32_t now = _hak_os_clock_ms();
-  unsigned k = 0;
-  if (c->n == HAK_LCACHE_MAX || c->pages + n > LC_PAGES) {
-    uint32_t left = c->pages;
-    for (k = 0; k < c->n / 2; k++) left -= c->e[k].pages;
-    while (left + n > LC_PAGES) left -= c->e[k++].pages;
+  uint32_t now = _hak_os_clock_ms(), give = 0;
+  if (c->n > 0 && now - c->stamp_min >= HAK_LARGE_DECAY_MS) {
+    give = lc_due(c, now);
+    if (give == 0) lc_stamp_min(c, now);  /* the oldest block was taken back */
   }
-  while (k < c->n && now - c->e[k].stamp >= HAK_LARGE_DECAY_MS) k++;
-  if (k) {
-    lc_spill(c, k, now);
+  if (c->n == HAK_LCACHE_MAX || c->total + n > LC_PAGES) give = lc_room(c, n, give);
+  if (give) {
+    lc_spill(c, give, now);
   } else if ((int32_t)(now - atomic_load_explicit(&decay_due, memory_order_relaxed)) >= 0) {
     _hak_lock(&_hak_large_lock);          /* the shared heap's decay is due */
     freed_unlock(now);
   }
+  unsigned k = (unsigned)__builtin_ctz(~c->used);
   guard_set(p, ~(uintptr_t)0);
-  c->e[c->n++] = (hak_lcache_entry_t){ p, n, now };
-  c->pages += n;
+  if (c->n == 0) c->stamp_min = now;
+  c->pages[k] = (uint8_t)n;
+  c->p[k] = p;
+  c->stamp[k] = now;
+  c->seq[k] = c->next_seq++;
+  c->used |= 1u << k;
+  c->n++;
+  c->total += n;
   return 1;
 }
 
-/* A block of n pages for `size` bytes from c, most recent first, within
- * the waste bound; its free key checked, then cleared. */
+/* A block of n pages for `size` bytes from c, the most recently freed of
+ * those that fit the waste bound (usable <= size + size/4 + 4096); its
+ * free key checked, then cleared. */
 static void *lc_take(hak_lcache_t *c, uint32_t n, size_t size) {
-  for (unsigned k = c->n; k-- > 0;) {
-    uint32_t m = c->e[k].pages;
-    if (m < n || usable_of(m) > size + size / 4 + HAK_PAGE) continue;
-    void *p = c->e[k].p;
-    c->n--;
-    c->pages -= m;
-    memmove(&c->e[k], &c->e[k + 1], (c->n - k) * sizeof c->e[0]);
-    if (hak_unlikely(!guard_ok(p, ~(uintptr_t)0))) guard_report(NULL, p);
-    hak_seg_t *s;
-    uint32_t t = lc_page(p, &s);
-    info_set(s, t, make_info(m, HAK_RUN_LIVE));
-    memset(p, 0, 2 * sizeof(uintptr_t));
-    return p;
+  uint32_t fits = lc_fits(c, n, (uint32_t)((size + size / 4 + HAK_PAGE + CANARY) >> HAK_PAGE_SHIFT));
+  if (fits == 0) return NULL;
+  unsigned k = (unsigned)__builtin_ctz(fits);
+  for (fits &= fits - 1; fits; fits &= fits - 1) {
+    unsigned j = (unsigned)__builtin_ctz(fits);
+    if ((int32_t)(c->seq[j] - c->seq[k]) > 0) k = j;
   }
-  return NULL;
+  void *p = c->p[k];
+  uint32_t m = c->pages[k];
+  c->pages[k] = 0;
+  c->used &= ~(1u << k);
+  c->n--;
+  c->total -= m;
+  if (hak_unlikely(!guard_ok(p, ~(uintptr_t)0))) guard_report(NULL, p);
+  hak_seg_t *s;
+  uint32_t t = lc_page(p, &s);
+  info_set(s, t, make_info(m, HAK_RUN_LIVE));
+  memset(p, 0, 2 * sizeof(uintptr_t));
+  return p;
 }
 
 void _hak_large_cache_flush(hak_heap_t *h) {
-  if (h->lcache.n) lc_spill(&h->lcache, h->lcache.n, _hak_os_clock_ms());
+  if (h->lcache.n) lc_spill(&h->lcache, h->lcache.used, _hak_os_clock_ms());
 }
 
 /* ---- malloc, free, realloc of page runs ----------------------------------- */
@@ -751,7 +823,7 @@ static void *seg_alloc(uint32_t n, size_t size, size_t align, int zero) {
   /* A cache that served none of the last LC_MISSES mallocs holds sizes
    * this thread no longer asks for: its blocks go back. */
   if (c->n > 0 && ++c->misses >= LC_MISSES) {
-    lc_give(c, c->n, _hak_os_clock_ms());
+    lc_give(c, c->used, _hak_os_clock_ms());
     c->misses = 0;
   }
   if (ap == 1 && quick_n > 0) {
