@@ -232,7 +232,7 @@ typedef struct hak_lcache_s {
   uint32_t stamp[HAK_LCACHE_MAX];          /* clock (ms) of its free      */
   uint32_t seq[HAK_LCACHE_MAX];            /* next_seq at its free        */
   uint32_t used;                           /* bit k: slot k holds a block */
-  uint32_t n, total;                       /* blocks held; their pages    */
+  uint32_t total;                          /* pages of the blocks held    */
   uint32_t next_seq;                       /* frees into the cache, ever  */
   uint32_t stamp_min;                      /* <= every held block's stamp */
   uint32_t misses;                         /* large mallocs it did not

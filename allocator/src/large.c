@@ -676,7 +676,6 @@ static void lc_give(hak_lcache_t *c, uint32_t mask, uint32_t now) {
     counter_add(&_hak_counters.large_blocks, (size_t)-1);
     c->pages[k] = 0;
     c->used &= ~(1u << k);
-    c->n--;
     c->total -= n;
   }
   lc_stamp_min(c, now);
@@ -727,11 +726,11 @@ static int lc_free(void *p, hak_seg_t *s) {
     return 0;
   hak_lcache_t *c = &h->lcache;
   uint32_t now = _hak_os_clock_ms(), give = 0;
-  if (c->n > 0 && now - c->stamp_min >= HAK_LARGE_DECAY_MS) {
+  if (c->used != 0 && now - c->stamp_min >= HAK_LARGE_DECAY_MS) {
     give = lc_due(c, now);
     if (give == 0) lc_stamp_min(c, now);  /* the oldest block was taken back */
   }
-  if (c->n == HAK_LCACHE_MAX || c->total + n > LC_PAGES) give = lc_room(c, n, give);
+  if (c->used == ~0u || c->total + n > LC_PAGES) give = lc_room(c, n, give);
   if (give) {
     lc_spill(c, give, now);
   } else if ((int32_t)(now - atomic_load_explicit(&decay_due, memory_order_relaxed)) >= 0) {
@@ -740,13 +739,12 @@ static int lc_free(void *p, hak_seg_t *s) {
   }
   unsigned k = (unsigned)__builtin_ctz(~c->used);
   guard_set(p, ~(uintptr_t)0);
-  if (c->n == 0) c->stamp_min = now;
+  if (c->used == 0) c->stamp_min = now;
   c->pages[k] = (uint8_t)n;
   c->p[k] = p;
   c->stamp[k] = now;
   c->seq[k] = c->next_seq++;
   c->used |= 1u << k;
-  c->n++;
   c->total += n;
   return 1;
 }
@@ -766,7 +764,6 @@ static void *lc_take(hak_lcache_t *c, uint32_t n, size_t size) {
   uint32_t m = c->pages[k];
   c->pages[k] = 0;
   c->used &= ~(1u << k);
-  c->n--;
   c->total -= m;
   if (hak_unlikely(!guard_ok(p, ~(uintptr_t)0))) guard_report(NULL, p);
   hak_seg_t *s;
@@ -777,7 +774,7 @@ static void *lc_take(hak_lcache_t *c, uint32_t n, size_t size) {
 }
 
 void _hak_large_cache_flush(hak_heap_t *h) {
-  if (h->lcache.n) lc_spill(&h->lcache, h->lcache.used, _hak_os_clock_ms());
+  if (h->lcache.used) lc_spill(&h->lcache, h->lcache.used, _hak_os_clock_ms());
 }
 
 /* ---- malloc, free, realloc of page runs ----------------------------------- */
@@ -814,7 +811,7 @@ static void *seg_alloc(uint32_t n, size_t size, size_t align, int zero) {
     h = &_hak_heap_empty;
   hak_lcache_t *c = &h->lcache;
   void *p;
-  if (ap == 1 && n <= LC_BLOCK_PAGES && c->n > 0 && (p = lc_take(c, n, size)) != NULL) {
+  if (ap == 1 && n <= LC_BLOCK_PAGES && c->used != 0 && (p = lc_take(c, n, size)) != NULL) {
     c->misses = 0;
     if (zero) memset(p, 0, size);         /* its pages are dirty */
     return p;
@@ -822,7 +819,7 @@ static void *seg_alloc(uint32_t n, size_t size, size_t align, int zero) {
   _hak_lock(&_hak_large_lock);
   /* A cache that served none of the last LC_MISSES mallocs holds sizes
    * this thread no longer asks for: its blocks go back. */
-  if (c->n > 0 && ++c->misses >= LC_MISSES) {
+  if (c->used != 0 && ++c->misses >= LC_MISSES) {
     lc_give(c, c->used, _hak_os_clock_ms());
     c->misses = 0;
   }

@@ -40,6 +40,21 @@ for c in "malloc 40960" "malloc 204800" "malloc 1048576" "malloc 4194304" "mallo
   echo "ok: steady $c: 0 memory system calls, 0 minor faults ($(sed -n 's/^steady [^:]*: //p' "$TMP/$name.log"))"
 done
 
+# expect_reports MODE: run large.c's MODE (with $how and prog set), which
+# prints "expect-reports N"; exactly N hakmem reports of a bad pointer must
+# be on its stderr, a double free reported as such among them. Sets got.
+expect_reports() {
+  local mode=$1 log="$TMP/large-$how-$1" rc want
+  "${prog[@]}" "$mode" >"$log.out" 2>"$log.err"
+  rc=$?
+  cat "$log.out" "$log.err"
+  [ $rc -eq 0 ] || fail "$mode ($how) exited $rc"
+  want=$(sed -n 's/^expect-reports //p' "$log.out")
+  got=$(grep -cE '^hakmem: (free|realloc|malloc_usable_size)\(\): (invalid pointer|double free) 0x' "$log.err")
+  [ -n "$want" ] && [ "$got" -eq "$want" ] || fail "$mode ($how): $got reports on stderr, expected $want"
+  grep -q '^hakmem: free(): double free ' "$log.err" || fail "$mode ($how): no double free reported as such"
+}
+
 for how in preload hak; do
   prog=("$TA/large-hak"); [ $how = preload ] && prog=(preload "$TA/large-libc")
   for mode in "aspace 4096" decay zero realloc; do
@@ -48,25 +63,10 @@ for how in preload hak; do
     [ $rc -eq 0 ] || fail "$mode ($how) exited $rc"
     no_hakmem_errors "$TMP/large-$how-${mode// /-}.log"
   done
-  log="$TMP/large-$how-misuse"
-  "${prog[@]}" misuse >"$log.out" 2>"$log.err"
-  rc=$?
-  cat "$log.out" "$log.err"
-  [ $rc -eq 0 ] || fail "misuse ($how) exited $rc"
-  want=$(sed -n 's/^expect-reports //p' "$log.out")
-  got=$(grep -cE '^hakmem: (free|realloc|malloc_usable_size)\(\): (invalid pointer|double free) 0x' "$log.err")
-  [ -n "$want" ] && [ "$got" -eq "$want" ] || fail "misuse ($how): $got reports on stderr, expected $want"
-  grep -q '^hakmem: free(): double free ' "$log.err" || fail "misuse ($how): no double free reported as such"
+  expect_reports misuse
   echo "ok: misuse ($how): $got reports, live blocks intact"
-  log="$TMP/large-$how-cache"
-  "${prog[@]}" cache >"$log.out" 2>"$log.err"
-  rc=$?
-  cat "$log.out" "$log.err"
-  [ $rc -eq 0 ] || fail "cache ($how) exited $rc"
-  want=$(sed -n 's/^expect-reports //p' "$log.out")
-  got=$(grep -cE '^hakmem: free\(\): double free 0x' "$log.err")
-  [ -n "$want" ] && [ "$got" -eq "$want" ] || fail "cache ($how): $got double frees reported, expected $want"
-  echo "ok: cache ($how): a thread's freed blocks are its own, collected, handed on; $got double free reported"
+  expect_reports cache
+  echo "ok: cache ($how): a thread's freed blocks are its own, collected, handed on; $got report (the double free)"
   run_logged "large-$how-threads" "${prog[@]}" threads 8 2
   rc=$?
   [ $rc -eq 0 ] || fail "threads ($how) exited $rc"
