@@ -477,6 +477,7 @@ void *_hak_alloc_slow(hak_heap_t *h, unsigned cls);
 size_t _hak_slab_collect(hak_slab_t *s);             /* thread_free -> free  */
 void _hak_slab_free_local_slow(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, hak_block_t *b);
 void _hak_slab_became_empty(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s);
+void _hak_slab_became_empty_here(hak_ss_t *ss, hak_slab_t *s);  /* h: this thread's */
 void _hak_slab_release(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s);
 void _hak_slab_retire(hak_slab_t *s);
 void _hak_slab_list_push_back(hak_heap_t *h, hak_slab_t *s);
@@ -662,7 +663,7 @@ hak_inline void _hak_free_fast(void *p, const char *fn) {
   if (hak_likely(atomic_load_explicit(&s->fast_owner, memory_order_relaxed) == _hak_tls_heap)) {
     b->link = (uintptr_t)s->free ^ key;
     s->free = b;
-    if (hak_unlikely(--s->used == 0)) _hak_slab_became_empty(_hak_tls_heap, ss, s);
+    if (hak_unlikely(--s->used == 0)) _hak_slab_became_empty_here(ss, s);
     return;
   }
   _hak_free_other(ss, s, b);
