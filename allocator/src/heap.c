@@ -32,6 +32,8 @@ hak_heap_t _hak_heap_exited = HAK_STATIC_HEAP;
 __thread hak_heap_t *_hak_tls_heap __attribute__((tls_model("initial-exec"))) = &_hak_heap_empty;
 
 static hak_heap_t *heap_pool;       /* bare heaps, given up (global lock) */
+_Atomic uint32_t _hak_heaps_live;   /* running threads' heaps and those
+                                       waiting for a successor */
 #define HAK_HANDOVER_MAX 8
 #define HAK_HANDOVER_MS  2000u
 static struct {                     /* heaps waiting for a successor, oldest
@@ -116,6 +118,7 @@ static hak_heap_t *heap_init_thread(hak_heap_t *want) {
   memset(&h->lcache, 0, sizeof h->lcache);
   h->pool_next = NULL;
   h->initialized = 1;
+  atomic_fetch_add_explicit(&_hak_heaps_live, 1, memory_order_relaxed);
 ready:
   _hak_tls_heap = h;
   /* Set after the TLS pointer: if this allocates, it finds a heap. */
@@ -184,6 +187,7 @@ static void heap_give_up(hak_heap_t *h) {
     ss = next;
   }
   h->initialized = 0;
+  atomic_fetch_sub_explicit(&_hak_heaps_live, 1, memory_order_relaxed);
   _hak_lock(&_hak_global_lock);
   h->pool_next = heap_pool;
   heap_pool = h;

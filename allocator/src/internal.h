@@ -373,6 +373,7 @@ _Static_assert(HAK_CHUNK_SEG_LAST < HAK_CHUNK_SS_MIN, "chunk kinds overlap");
 extern _Atomic uint8_t _hak_chunk_map[HAK_MAP_CHUNKS];
 extern hak_heap_t _hak_heap_empty;    /* a thread's heap before its first malloc */
 extern hak_heap_t _hak_heap_exited;   /* after its heap was handed over (thread exit) */
+extern _Atomic uint32_t _hak_heaps_live; /* heaps set up and not given up (heap.c) */
 /* per process, random, odd: see "Misuse". Hidden: one RIP-relative load. */
 extern uintptr_t _hak_secret __attribute__((visibility("hidden")));
 extern hak_slab_t _hak_slab_empty;

@@ -620,10 +620,23 @@ static void freed_unlock(uint32_t now) {
  * longer asks for, which would pin pages amid the free runs and spread
  * the heap), when the heap is given up (a heap handed over keeps its
  * cache) and at hak_collect(). The
- * cached pages are outside the dirty bound: LC_PAGES per heap at most. */
+ * cached pages are outside the dirty bound: LC_PAGES per heap at most, and
+ * LC_ALL_PAGES for all heaps together, shared out by the number of heaps
+ * (lc_pages_max: with many threads each keeps less, at least one block of
+ * the largest size), so that idle threads of a big pool do not hold 2 MiB
+ * each until their next free. */
 #define LC_BLOCK_PAGES 65      /* 256 KiB and its canary */
 #define LC_PAGES       512     /* 2 MiB per heap */
+#define LC_ALL_PAGES   8192    /* 32 MiB for all heaps */
 #define LC_MISSES      8       /* mallocs missed in a row: all blocks go */
+
+/* This heap's share of LC_ALL_PAGES, between LC_BLOCK_PAGES and LC_PAGES
+ * (a heap set up before the count was read counts as one more). */
+hak_inline uint32_t lc_pages_max(void) {
+  uint32_t heaps = atomic_load_explicit(&_hak_heaps_live, memory_order_relaxed);
+  uint32_t share = LC_ALL_PAGES / (heaps ? heaps : 1);
+  return share > LC_PAGES ? LC_PAGES : share < LC_BLOCK_PAGES ? LC_BLOCK_PAGES : share;
+}
 
 /* Page index of p in its segment, and the segment (*sp). */
 hak_inline uint32_t lc_page(void *p, hak_seg_t **sp) {
@@ -696,10 +709,10 @@ static uint32_t lc_due(const hak_lcache_t *c, uint32_t now) {
   return due;
 }
 
-/* The cache is full, or a block of n pages would pass LC_PAGES: the slots
- * to empty (besides `give`), the blocks freed before the last half of the
- * cache's frees, then newer ones, until there is room. */
-static uint32_t lc_room(const hak_lcache_t *c, uint32_t n, uint32_t give) {
+/* The cache is full, or a block of n pages would pass `max` pages: the
+ * slots to empty (besides `give`), the blocks freed before the last half of
+ * the cache's frees, then newer ones, until there is room. */
+static uint32_t lc_room(const hak_lcache_t *c, uint32_t n, uint32_t give, uint32_t max) {
   for (uint32_t age = HAK_LCACHE_MAX / 2;; age /= 2) {
     uint32_t m = give, left = c->total, kept = 0;
     for (uint32_t u = c->used; u; u &= u - 1) {
@@ -708,7 +721,7 @@ static uint32_t lc_room(const hak_lcache_t *c, uint32_t n, uint32_t give) {
       if (m & (1u << k)) left -= c->pages[k];
       else kept++;
     }
-    if ((kept < HAK_LCACHE_MAX && left + n <= LC_PAGES) || age == 0) return m;
+    if ((kept < HAK_LCACHE_MAX && left + n <= max) || age == 0) return m;
   }
 }
 
@@ -730,7 +743,8 @@ static int lc_free(void *p, hak_seg_t *s) {
     give = lc_due(c, now);
     if (give == 0) lc_stamp_min(c, now);  /* the oldest block was taken back */
   }
-  if (c->used == ~0u || c->total + n > LC_PAGES) give = lc_room(c, n, give);
+  uint32_t max = lc_pages_max();
+  if (c->used == ~0u || c->total + n > max) give = lc_room(c, n, give, max);
   if (give) {
     lc_spill(c, give, now);
   } else if ((int32_t)(now - atomic_load_explicit(&decay_due, memory_order_relaxed)) >= 0) {

@@ -38,7 +38,9 @@
  *                      ("expect-reports N") and no block goes out twice;
  *                      the next thread takes a thread's cache at its exit;
  *                      blocks allocated where cached blocks went back to
- *                      the free runs are not taken for freed ones.
+ *                      the free runs are not taken for freed ones; 96
+ *                      threads with full caches add less RSS than they
+ *                      freed (the caches' shared bound).
  *   threads T S [MAX]  T threads for S seconds exchange blocks of 33 KiB..
  *                      40 MiB (or MAX) through an array (cross-thread frees), with
  *                      calloc, realloc and address patterns checked before
@@ -415,6 +417,28 @@ static void *c_run(void *(*fn)(void *), void *arg)
   return r;
 }
 
+/* Step 6 of mode_cache: POOL threads each free POOL_BLOCKS blocks of 248 KiB
+ * (the largest a cache keeps), then wait with their caches full until the
+ * main thread has read the RSS. */
+#define POOL 96
+#define POOL_BLOCKS 8
+static pthread_barrier_t pool_freed, pool_done;
+static atomic_int pool_bad;
+static void *c_pool(void *arg)
+{
+  (void)arg;
+  unsigned char *b[POOL_BLOCKS];
+  for (int i = 0; i < POOL_BLOCKS; i++) {
+    b[i] = T_malloc(248 * KiB);
+    if (!b[i]) { atomic_fetch_add(&pool_bad, 1); break; }
+    memset(b[i], 6, 248 * KiB);
+  }
+  for (int i = 0; i < POOL_BLOCKS && b[i]; i++) T_free(b[i]);
+  pthread_barrier_wait(&pool_freed);
+  pthread_barrier_wait(&pool_done);
+  return NULL;
+}
+
 static int mode_cache(void)
 {
   const size_t n = 64 * KiB;
@@ -489,6 +513,30 @@ static int mode_cache(void)
   for (int i = 0; i < NV; i++) T_free(w[i]);
   printf("cache: %d of %d blocks came back where blocks had been freed, and were freed again\n", again, NV);
   if (is_hak) CHECK(again >= NV / 2, "cache: only %d of %d blocks reused freed places", again, NV);
+  /* 6. The caches of many threads together stay bounded: 96 threads that
+   *    freed 2 MiB each and wait keep at most 32 MiB in their caches (each
+   *    its share), and the rest goes to the free runs, whose committed part
+   *    the dirty bound (64 MiB) caps: the RSS grows by less than the 192
+   *    MiB the threads freed. */
+  collect();
+  size_t rss0 = rss_bytes();
+  pthread_t pt[POOL];
+  int started = 0;
+  pthread_barrier_init(&pool_freed, NULL, POOL + 1);
+  pthread_barrier_init(&pool_done, NULL, POOL + 1);
+  for (; started < POOL; started++)
+    if (pthread_create(&pt[started], NULL, c_pool, NULL) != 0) break;
+  if (started < POOL) { printf("FAIL: pthread_create (%d started)\n", started); return 1; }
+  pthread_barrier_wait(&pool_freed);
+  size_t rss1 = rss_bytes();
+  pthread_barrier_wait(&pool_done);
+  for (int i = 0; i < POOL; i++) pthread_join(pt[i], NULL);
+  size_t grew = rss1 > rss0 ? (rss1 - rss0) >> 20 : 0;
+  printf("cache: %d threads freed %d MiB and wait: RSS grew by %zu MiB\n", POOL,
+         POOL * POOL_BLOCKS * 248 / 1024, grew);
+  CHECK(atomic_load(&pool_bad) == 0, "cache: a pool thread's malloc failed");
+  if (is_hak) CHECK(grew <= 32 + 64 + 24, "cache: RSS grew by %zu MiB, more than 32 MiB of caches, "
+                    "the 64 MiB dirty bound and 24 MiB of stacks and slack", grew);
   printf("expect-reports %d\n", expect);
   return failed;
 }
