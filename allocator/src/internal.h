@@ -502,6 +502,7 @@ void *_hak_large_realloc(void *p, size_t size);      /* NULL: caller copies */
 size_t _hak_large_usable(const void *p);             /* 0 if not a live large block */
 void  _hak_large_collect(void);
 void  _hak_large_cache_flush(hak_heap_t *h);        /* h's cache to the shared heap */
+void  _hak_large_decay(hak_heap_t *h, uint32_t now);  /* a tick: what is due */
 
 /* huge.c: blocks with their own mapping */
 void *_hak_huge_alloc(size_t size, size_t align);

@@ -763,6 +763,25 @@ static int lc_free(void *p, hak_seg_t *s) {
   return 1;
 }
 
+/* A decay tick of the small-block side (superslab.c: a slab made or given
+ * back, at most once per tick), on heap h's thread: the shared heap's decay
+ * and h's cached blocks freed HAK_LARGE_DECAY_MS ago, as a large free would
+ * run them. So a program that stopped freeing large blocks still returns
+ * their pages. No lock unless something is due. */
+void _hak_large_decay(hak_heap_t *h, uint32_t now) {
+  hak_lcache_t *c = &h->lcache;
+  uint32_t give = 0;
+  if (c->used != 0 && now - c->stamp_min >= HAK_LARGE_DECAY_MS) {
+    give = lc_due(c, now);
+    if (give == 0) lc_stamp_min(c, now);
+  }
+  if (give) lc_spill(c, give, now);
+  else if ((int32_t)(now - atomic_load_explicit(&decay_due, memory_order_relaxed)) >= 0) {
+    _hak_lock(&_hak_large_lock);
+    freed_unlock(now);
+  }
+}
+
 /* A block of n pages for `size` bytes from c, the most recently freed of
  * those that fit the waste bound (usable <= size + size/4 + 4096); its
  * free key checked, then cleared. */

@@ -174,12 +174,15 @@ static void heap_decommit(hak_heap_t *h, int old) {
 void _hak_ss_decommit_dirty(hak_heap_t *h) { heap_decommit(h, 0); }
 
 /* A decay tick, when one is due (see "slots" above). The coarse clock is a
- * vDSO read; the walk of h's SuperSlabs happens at most once a tick. */
+ * vDSO read; the walk of h's SuperSlabs happens at most once a tick, and so
+ * does the large heap's decay check (large.c), which otherwise runs only at
+ * large frees. */
 void _hak_ss_decay(hak_heap_t *h) {
   uint32_t now = _hak_os_clock_ms();
   if (now - h->decay_last < HAK_SLOT_DECAY_MS) return;   /* unsigned: wraps */
   h->decay_last = now;
   if (h->dirty_bytes != 0) heap_decommit(h, 1);
+  _hak_large_decay(h, now);
 }
 
 /* ---- creation ------------------------------------------------------------ */

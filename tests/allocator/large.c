@@ -20,6 +20,9 @@
  *                      handed out by calloc without being written (RSS does
  *                      not grow), and no more than the dirty bound (64 MiB) stays
  *                      committed after a large free burst.
+ *   decay-small        the same decommit of freed large blocks (free runs,
+ *                      quick list, this thread's cache) while the program
+ *                      allocates only small blocks (waits up to 10 s).
  *   zero               calloc of recycled blocks (random sizes, reused,
  *                      shrunk by realloc, beside live blocks) reads all zero.
  *   misuse             frees of pointers into large blocks that are not
@@ -346,6 +349,47 @@ static int mode_decay(void)
          rss_b0 >> 10, rss_b1 >> 10, rss_b2 >> 10);
   if (is_hak) CHECK(rss_b2 <= rss_b0 + 66 * MiB, "decay: %zu KiB committed after the burst, over the bound",
                     (rss_b2 - rss_b0) >> 10);
+  return failed;
+}
+
+/* decay-small: the same decay when the program has stopped using large
+ * blocks: after the frees only small blocks come and go (whole slabs of
+ * them, made and given back), and the freed large pages, in free runs, on
+ * the quick list and in this thread's cache, still go within 10 s. */
+static int mode_decay_small(void)
+{
+  enum { NB = 14, NS = 2000 };
+  unsigned char *b[NB];
+  size_t len[NB];
+  for (int i = 0; i < NB; i++) {
+    len[i] = i < 4 ? 3 * MiB : i < 12 ? 1 * MiB : 128 * KiB;
+    b[i] = T_malloc(len[i]);
+    if (!b[i]) { printf("FAIL: malloc\n"); return 1; }
+    memset(b[i], 0x5a, len[i]);
+  }
+  for (int i = 0; i < NB; i++) T_free(b[i]);
+  size_t res_freed = 0, res_after = 0;
+  for (int i = 0; i < NB; i++) res_freed += resident_pages(b[i], len[i]);
+  static void *s[NS];
+  long waited = 0;
+  for (; waited < 10000; waited += 100) {
+    sleep_ms(100);
+    for (int i = 0; i < NS; i++)
+      if (!(s[i] = T_malloc(256))) { printf("FAIL: malloc\n"); return 1; }
+    for (int i = 0; i < NS; i++) T_free(s[i]);
+    res_after = 0;
+    for (int i = 0; i < NB; i++) {
+      size_t r = resident_pages(b[i], len[i]);
+      res_after += r == (size_t)-1 ? 0 : r;
+    }
+    if (res_after == 0) break;
+  }
+  printf("decay-small: %zu of 5184 freed pages resident after the frees, %zu after %ld ms of small blocks only\n",
+         res_freed, res_after, waited + 100);
+  if (is_hak) {
+    CHECK(res_freed >= 5000, "decay-small: only %zu of 5184 freed pages stayed resident at first", res_freed);
+    CHECK(res_after == 0, "decay-small: %zu freed pages still resident after 10 s of small blocks", res_after);
+  }
   return failed;
 }
 
@@ -763,6 +807,7 @@ int main(int argc, char **argv)
   if (!strcmp(m, "steady") && argc == 4 && t_parse_num(argv[3], 4096, 64 << 20, &a)) return mode_steady(argv[2], (size_t)a) ? 1 : 0;
   if (!strcmp(m, "aspace") && argc == 3 && t_parse_num(argv[2], 1, 1 << 20, &a)) return mode_aspace(a) ? 1 : 0;
   if (!strcmp(m, "decay") && argc == 2) return mode_decay() ? 1 : 0;
+  if (!strcmp(m, "decay-small") && argc == 2) return mode_decay_small() ? 1 : 0;
   if (!strcmp(m, "zero") && argc == 2) return mode_zero() ? 1 : 0;
   if (!strcmp(m, "misuse") && argc == 2) return mode_misuse() ? 1 : 0;
   if (!strcmp(m, "realloc") && argc == 2) return mode_realloc() ? 1 : 0;
@@ -774,7 +819,7 @@ int main(int argc, char **argv)
     return mode_threads(a, b) ? 1 : 0;
   }
 usage:
-  fprintf(stderr, "usage: %s steady malloc|calloc|mixed|realloc SIZE | aspace N | decay | zero | misuse |"
+  fprintf(stderr, "usage: %s steady malloc|calloc|mixed|realloc SIZE | aspace N | decay | decay-small | zero | misuse |"
           " realloc | cache | threads T SECONDS [MAX_SIZE]\n", argv[0]);
   return 2;
 }

@@ -8,6 +8,8 @@
 #   - freed pages stay committed, then decay (decommitted after a while, up
 #     to 10 s waited), calloc hands out decommitted pages without writing
 #     them, and a burst of frees keeps at most the 64 MiB dirty bound;
+#     freed large pages go too while the program allocates only small
+#     blocks (decay-small);
 #   - calloc of recycled blocks is zero; realloc grows and shrinks in place;
 #   - misuse of large pointers is reported, one line each, live blocks intact;
 #   - a thread's cache of freed blocks up to 256 KiB: its own block comes
@@ -58,7 +60,7 @@ expect_reports() {
 
 for how in preload hak; do
   prog=("$TA/large-hak"); [ $how = preload ] && prog=(preload "$TA/large-libc")
-  for mode in "aspace 4096" decay zero realloc; do
+  for mode in "aspace 4096" decay decay-small zero realloc; do
     run_logged "large-$how-${mode// /-}" "${prog[@]}" $mode
     rc=$?
     [ $rc -eq 0 ] || fail "$mode ($how) exited $rc"
