@@ -6,7 +6,8 @@
  *                     (stack, globals, mmap, other allocators, garbage),
  *                     pointers not 16-byte aligned, pointers into the middle
  *                     of a block or of a large block, the SuperSlab header,
- *                     slots serving no class: all
+ *                     slots serving no class, block starts not carved
+ *                     yet: all
  *                     "invalid pointer", reported and ignored;
  *                     a second free of any block, by any thread, while the
  *                     first is still free (the free key): "double free",
@@ -15,8 +16,7 @@
  *                     (checked when followed): the process stops.
  *   HAKMEM_CHECK=1    also a free racing with another free of the same block
  *                     (both saw no key yet): the owner's free looks for the
- *                     block in the slab's free lists; and a block start in
- *                     the part of a slab not carved yet.
+ *                     block in the slab's free lists.
  * With HAKMEM_ABORT_ON_ERROR=1 a report is followed by abort().
  */
 #include "internal.h"
@@ -193,15 +193,11 @@ void *_hak_free_list_corrupt(const hak_slab_t *s) {
   _hak_corrupt("free list (a freed block was written to: use after free or overflow)", s->free);
 }
 
-/* HAKMEM_CHECK, the owner's free of p (a block start of s whose key was not
- * set): was it ever handed out (carved)? Is it on one of s's free lists
- * anyway (a double free that raced with the first one's key)? The walk is
- * bounded by capacity and follows only checked links. */
+/* HAKMEM_CHECK, the owner's free of p (a carved block start of s whose key
+ * was not set): is it on one of s's free lists anyway (a double free that
+ * raced with the first one's key)? The walk is bounded by capacity and
+ * follows only checked links. */
 int _hak_block_check(hak_slab_t *s, const void *p, const char *fn) {
-  if ((size_t)((const uint8_t *)p - s->start) / _hak_block_size(s) >= s->capacity) {
-    _hak_error(fn, "invalid pointer", p);
-    return 0;
-  }
   _hak_slab_collect(s);
   uint32_t n = 0;
   for (hak_block_t *f = s->free; f != NULL; f = _hak_link_next(s, f)) {

@@ -145,8 +145,9 @@ enum {
  * Only the owner thread reads or writes free, used, capacity, next/prev;
  * other threads read start, div_mul and div_lim on every free (the block
  * start test), and flags on their remote-free slow path.
- * start, div_mul and div_lim are set when the slot starts serving a class
- * and div_lim is zeroed when it stops, so no pointer into it passes.
+ * start and div_mul are set when the slot starts serving a class; div_lim
+ * grows with each carve (the owner's only write other threads read) and is
+ * zeroed when the slot stops, so no pointer into it passes.
  * fast_owner is the owner heap when flags == 0, else NULL (never another
  * heap): free()'s fast path compares it with the caller's heap, one test for
  * "I own it and nothing special is going on". Kept in step with flags by
@@ -168,7 +169,9 @@ typedef struct hak_slab_s {
   uint32_t reserved;              /* blocks that fit                      */
   uint8_t *start;                 /* first block                          */
   uint64_t div_mul;               /* block start test, see _hak_block_in_slab */
-  uint64_t div_lim;               /* 0 while the slot serves no class     */
+  _Atomic uint64_t div_lim;       /* 0 while the slot serves no class,
+                                     else capacity * step (block starts
+                                     carved so far: _hak_block_in_slab) */
   _Alignas(64) _Atomic uintptr_t thread_free; /* remote frees (HAK_TF_*)  */
   _Alignas(64) hak_block_t *free; /* owner's free list: malloc pops here  */
   uint32_t used;                  /* see invariant above                  */
@@ -568,14 +571,27 @@ hak_inline hak_heap_t *_hak_owner(hak_ss_t *ss) {
  * at least div_mul (> 2^48) when d does not divide off (Lemire, Kaser and
  * Kurz's divisibility test: div_mul = ceil(2^64 / d), plus 1 when d is a
  * power of two so that e = d * div_mul - 2^64 is never 0). So with
- * div_lim = reserved * e, one compare says "a block start of this slab".
- * (reserved, not capacity: the limit stays fixed while the slab serves its
- * class, so freers read it without synchronizing with the owner's carve; a
- * wild pointer to a block not yet carved passes, HAKMEM_CHECK catches it.) A pointer below start (slot 0's header) wraps to an offset near
- * 2^32, whose quotient is far above any capacity. */
+ * div_lim = capacity * e, one compare says "a block start of this slab,
+ * carved": a block never handed out fails too. The owner raises div_lim
+ * when it carves (slab.c), before it hands out the new blocks, so a thread
+ * that was given a block (through the program's own synchronization) reads
+ * a limit that covers it; the relaxed atomic load is a plain load. A
+ * pointer below start (slot 0's header) wraps to an offset near 2^32,
+ * whose quotient is far above any capacity. */
+hak_inline int _hak_below_lim(uint64_t x, const _Atomic uint64_t *lim) {
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+  /* The same relaxed load (x86-64 loads are atomic), folded into the
+   * compare, which the compiler does not do for an atomic load. */
+  int below;
+  __asm__("cmpq %2, %1" : "=@ccb"(below) : "r"(x), "m"(*(const uint64_t *)lim));
+  return below;
+#else
+  return x < atomic_load_explicit(lim, memory_order_relaxed);
+#endif
+}
 hak_inline int _hak_block_in_slab(const hak_slab_t *s, uintptr_t a) {
   uint32_t off = (uint32_t)a - (uint32_t)(uintptr_t)s->start;
-  return (uint64_t)off * s->div_mul < s->div_lim;
+  return _hak_below_lim((uint64_t)off * s->div_mul, &s->div_lim);
 }
 
 hak_inline void _hak_link_set(hak_block_t *b, const hak_block_t *next) {

@@ -135,6 +135,9 @@ static void carve(hak_slab_t *s) {
   _hak_link_set(b, s->free);
   s->free = (hak_block_t *)first;
   s->capacity += n;
+  /* Before any of them is handed out: free() accepts carved blocks only. */
+  atomic_store_explicit(&s->div_lim, (uint64_t)s->capacity * (uint64_t)(bsize * s->div_mul),
+                        memory_order_relaxed);
 }
 
 static void slab_init(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, unsigned cls) {
@@ -156,17 +159,18 @@ static void slab_init(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, unsigned cls) 
   s->start = start;
   /* _hak_block_in_slab; bsize * div_mul wraps to e, the step per block. */
   s->div_mul = UINT64_MAX / bsize + 1 + ((bsize & (bsize - 1)) == 0);
-  s->div_lim = (uint64_t)s->reserved * (uint64_t)(bsize * s->div_mul);
-  hak_assert(!_hak_block_in_slab(s, 0));                 /* _hak_pop relies on it */
+  atomic_store_explicit(&s->div_lim, 0, memory_order_relaxed);   /* carve sets it */
   atomic_store_explicit(&s->thread_free, 0, memory_order_relaxed);
   _hak_slab_set_flags(s, h, _hak_options.check ? HAK_SLAB_CHECK : 0);
   s->next = s->prev = NULL;
+  carve(s);                              /* a slab in use has carved blocks */
+  hak_assert(!_hak_block_in_slab(s, 0));                 /* _hak_pop relies on it */
 }
 
 /* The slot serves no class any more: no pointer into it passes free(). */
 void _hak_slab_retire(hak_slab_t *s) {
   _hak_slab_set_flags(s, NULL, HAK_SLAB_UNUSED);
-  s->div_lim = 0;
+  atomic_store_explicit(&s->div_lim, 0, memory_order_relaxed);
   s->free = NULL;
   s->capacity = 0;
 }

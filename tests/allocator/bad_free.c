@@ -18,6 +18,12 @@
  *   double-cross     the owner frees a 64 B block, another thread frees it again
  *   double-cross-rev another thread frees a 64 B block, then the owner frees it
  *   double-delayed   free(p), 100 other frees and mallocs, free(p) again
+ *   uncarved         free() of a block start its slab has not handed out
+ *                    yet: a 208 B block (a class nothing else here uses)
+ *                    + 200 blocks, past the page hakmem carved for it
+ *   unused-slot      free() of an address in the last 64 KiB slot of the
+ *                    2 MiB region holding a 64 B block: under hakmem a slot
+ *                    of that SuperSlab serving no class
  *   superslab-base   free(64 B block in the first 64 KiB of a 2 MiB region,
  *                    rounded down to 2 MiB): under hakmem the SuperSlab's
  *                    header, while slot 0 serves this thread's 64 B blocks
@@ -180,6 +186,15 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 100; i++) free(tmp[i]);
     announce(p);
     bad_free_call(p);
+  } else if (!strcmp(mode, "uncarved")) {
+    unsigned char *p = add(208, 3000);
+    announce(p + 200 * 224);
+    bad_free_call(p + 200 * 224);
+  } else if (!strcmp(mode, "unused-slot")) {
+    uintptr_t ss = (uintptr_t)small64 & ~(uintptr_t)((2u << 20) - 1);
+    void *bad = (void *)(ss + 31 * 65536 + 4096);
+    announce(bad);
+    bad_free_call(bad);
   } else if (!strcmp(mode, "superslab-base")) {
     /* 64 B blocks until one lands in the first 64 KiB of a 2 MiB region (a
      * fresh SuperSlab's slot 0, whose slab is then this thread's current
