@@ -709,6 +709,27 @@ static uint32_t lc_due(const hak_lcache_t *c, uint32_t now) {
   return due;
 }
 
+/* The slots of c to empty because their block was freed
+ * HAK_LARGE_DECAY_MS ago (0 at once while none can be). */
+static uint32_t lc_expired(hak_lcache_t *c, uint32_t now) {
+  if (c->used == 0 || now - c->stamp_min < HAK_LARGE_DECAY_MS) return 0;
+  uint32_t give = lc_due(c, now);
+  if (give == 0) lc_stamp_min(c, now);    /* the oldest block was taken back */
+  return give;
+}
+
+/* The slots of `give` go to the free runs (the shared heap's decay runs
+ * then); with none, the shared heap's decay alone if it is due (decay_due
+ * read without the lock). */
+static void lc_spill_or_decay(hak_lcache_t *c, uint32_t give, uint32_t now) {
+  if (give) {
+    lc_spill(c, give, now);
+  } else if ((int32_t)(now - atomic_load_explicit(&decay_due, memory_order_relaxed)) >= 0) {
+    _hak_lock(&_hak_large_lock);
+    freed_unlock(now);
+  }
+}
+
 /* The cache is full, or a block of n pages would pass `max` pages: the
  * slots to empty (besides `give`), the blocks freed before the last half of
  * the cache's frees, then newer ones, until there is room. */
@@ -738,19 +759,9 @@ static int lc_free(void *p, hak_seg_t *s) {
                                                memory_order_relaxed, memory_order_relaxed))
     return 0;
   hak_lcache_t *c = &h->lcache;
-  uint32_t now = _hak_os_clock_ms(), give = 0;
-  if (c->used != 0 && now - c->stamp_min >= HAK_LARGE_DECAY_MS) {
-    give = lc_due(c, now);
-    if (give == 0) lc_stamp_min(c, now);  /* the oldest block was taken back */
-  }
-  uint32_t max = lc_pages_max();
+  uint32_t now = _hak_os_clock_ms(), give = lc_expired(c, now), max = lc_pages_max();
   if (c->used == ~0u || c->total + n > max) give = lc_room(c, n, give, max);
-  if (give) {
-    lc_spill(c, give, now);
-  } else if ((int32_t)(now - atomic_load_explicit(&decay_due, memory_order_relaxed)) >= 0) {
-    _hak_lock(&_hak_large_lock);          /* the shared heap's decay is due */
-    freed_unlock(now);
-  }
+  lc_spill_or_decay(c, give, now);
   unsigned k = (unsigned)__builtin_ctz(~c->used);
   guard_set(p, ~(uintptr_t)0);
   if (c->used == 0) c->stamp_min = now;
@@ -769,17 +780,7 @@ static int lc_free(void *p, hak_seg_t *s) {
  * run them. So a program that stopped freeing large blocks still returns
  * their pages. No lock unless something is due. */
 void _hak_large_decay(hak_heap_t *h, uint32_t now) {
-  hak_lcache_t *c = &h->lcache;
-  uint32_t give = 0;
-  if (c->used != 0 && now - c->stamp_min >= HAK_LARGE_DECAY_MS) {
-    give = lc_due(c, now);
-    if (give == 0) lc_stamp_min(c, now);
-  }
-  if (give) lc_spill(c, give, now);
-  else if ((int32_t)(now - atomic_load_explicit(&decay_due, memory_order_relaxed)) >= 0) {
-    _hak_lock(&_hak_large_lock);
-    freed_unlock(now);
-  }
+  lc_spill_or_decay(&h->lcache, lc_expired(&h->lcache, now), now);
 }
 
 /* A block of n pages for `size` bytes from c, the most recently freed of
