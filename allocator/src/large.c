@@ -673,6 +673,13 @@ static void lc_stamp_min(hak_lcache_t *c, uint32_t now) {
   }
 }
 
+/* Slot k of c no longer holds its block (of n pages). */
+hak_inline void lc_clear(hak_lcache_t *c, unsigned k, uint32_t n) {
+  c->pages[k] = 0;
+  c->used &= ~(1u << k);
+  c->total -= n;
+}
+
 /* Under the lock: the blocks of c in the slots of `mask` go to the free
  * runs. */
 static void lc_give(hak_lcache_t *c, uint32_t mask, uint32_t now) {
@@ -687,9 +694,7 @@ static void lc_give(hak_lcache_t *c, uint32_t mask, uint32_t now) {
     release_pages(s, t, n, c->stamp[k], 1);
     seg_released(s);
     counter_add(&_hak_counters.large_blocks, (size_t)-1);
-    c->pages[k] = 0;
-    c->used &= ~(1u << k);
-    c->total -= n;
+    lc_clear(c, k, n);
   }
   lc_stamp_min(c, now);
 }
@@ -796,9 +801,7 @@ static void *lc_take(hak_lcache_t *c, uint32_t n, size_t size) {
   }
   void *p = c->p[k];
   uint32_t m = c->pages[k];
-  c->pages[k] = 0;
-  c->used &= ~(1u << k);
-  c->total -= m;
+  lc_clear(c, k, m);
   if (hak_unlikely(!guard_ok(p, ~(uintptr_t)0))) guard_report(NULL, p);
   hak_seg_t *s;
   uint32_t t = lc_page(p, &s);

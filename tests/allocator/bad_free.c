@@ -187,9 +187,10 @@ int main(int argc, char **argv) {
     announce(p);
     bad_free_call(p);
   } else if (!strcmp(mode, "uncarved")) {
-    unsigned char *p = add(208, 3000);
-    announce(p + 200 * 224);
-    bad_free_call(p + 200 * 224);
+    /* 200 blocks on (usable size: the block stride of hakmem's classes). */
+    unsigned char *p = add(208, 3000), *bad = p + 200 * malloc_usable_size(p);
+    announce(bad);
+    bad_free_call(bad);
   } else if (!strcmp(mode, "unused-slot")) {
     uintptr_t ss = (uintptr_t)small64 & ~(uintptr_t)((2u << 20) - 1);
     void *bad = (void *)(ss + 31 * 65536 + 4096);
