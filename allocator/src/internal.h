@@ -65,6 +65,17 @@
 #define hak_export        __attribute__((visibility("default")))
 #define hak_cold          __attribute__((cold, noinline))
 
+/* One step of a spin-wait loop: the CPU's hint that this is one (x86
+ * pause, AArch64 yield), which frees the core for the sibling thread and
+ * avoids the memory-order flush when the loop ends; nothing elsewhere. */
+hak_inline void hak_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
 /* Assertions in levels, set by one build variable, HAKMEM_DEBUG:
  *   0  release: only the always-on misuse checks (see "Misuse");
  *   1  hak_assert: internal assertions, O(1) each;

@@ -94,6 +94,11 @@ static _Atomic uint32_t decay_due;      /* when the oldest dirty run may expire
                                            (far ahead while nothing is dirty);
                                            read without the lock by lc_free */
 static unsigned empty_segs;             /* segments without a live block */
+/* decay_due is written under the lock and read without it (lc_free): an
+ * atomic for the unlocked read only, so relaxed both ways (a stale value
+ * costs one lock taken for nothing, or a decay one free later). */
+hak_inline uint32_t decay_due_get(void) { return atomic_load_explicit(&decay_due, memory_order_relaxed); }
+hak_inline void decay_due_set(uint32_t t) { atomic_store_explicit(&decay_due, t, memory_order_relaxed); }
 /* The quick list: freed blocks kept whole (records HAK_RUN_QUICK), oldest
  * first, so stamps never decrease along it. Its pages count as dirty. */
 typedef struct quick_s {
@@ -532,9 +537,9 @@ static void purge_finish(purges_t *pl) {
  * for HAK_LARGE_DECAY_MS or more (blocks on the quick list that long go to
  * the runs first). Cheap when nothing is due: one compare. */
 static void decay(uint32_t now, purges_t *pl) {
-  if ((int32_t)(now - decay_due) < 0) return;
+  if ((int32_t)(now - decay_due_get()) < 0) return;
   if (dirty_total + quick_pages == 0) {
-    decay_due = now + (1u << 30);
+    decay_due_set(now + (1u << 30));
     return;
   }
   while (quick_n > 0 && (int32_t)(now - (quick[0].stamp + HAK_LARGE_DECAY_MS)) >= 0) quick_flush(0);
@@ -555,13 +560,13 @@ static void decay(uint32_t now, purges_t *pl) {
         }
       }
   }
-  decay_due = next;
+  decay_due_set(next);
 }
 
 /* Before pages become dirty at `now`: if none were, decay is due when
  * these expire. */
 hak_inline void decay_arm(uint32_t now) {
-  if (dirty_total + quick_pages == 0) decay_due = now + HAK_LARGE_DECAY_MS;
+  if (dirty_total + quick_pages == 0) decay_due_set(now + HAK_LARGE_DECAY_MS);
 }
 
 /* More than HAK_LARGE_DIRTY_MAX dirty (runs and quick list): decommit,
@@ -634,8 +639,9 @@ static void freed_unlock(uint32_t now) {
  * (a heap set up before the count was read counts as one more). */
 hak_inline uint32_t lc_pages_max(void) {
   uint32_t heaps = atomic_load_explicit(&_hak_heaps_live, memory_order_relaxed);
-  uint32_t share = LC_ALL_PAGES / (heaps ? heaps : 1);
-  return share > LC_PAGES ? LC_PAGES : share < LC_BLOCK_PAGES ? LC_BLOCK_PAGES : share;
+  if (heaps <= LC_ALL_PAGES / LC_PAGES) return LC_PAGES;   /* up to 16 heaps: no division */
+  uint32_t share = LC_ALL_PAGES / heaps;
+  return share < LC_BLOCK_PAGES ? LC_BLOCK_PAGES : share;
 }
 
 /* Page index of p in its segment, and the segment (*sp). */
@@ -729,7 +735,7 @@ static uint32_t lc_expired(hak_lcache_t *c, uint32_t now) {
 static void lc_spill_or_decay(hak_lcache_t *c, uint32_t give, uint32_t now) {
   if (give) {
     lc_spill(c, give, now);
-  } else if ((int32_t)(now - atomic_load_explicit(&decay_due, memory_order_relaxed)) >= 0) {
+  } else if ((int32_t)(now - decay_due_get()) >= 0) {
     _hak_lock(&_hak_large_lock);
     freed_unlock(now);
   }

@@ -57,7 +57,7 @@ void _hak_lock(hak_lock_t *l) {
    * instructions), so first spin a while on the word: a sleep and a wake
    * cost two system calls, more than the wait. */
   for (unsigned spin = 0; spin < HAK_LOCK_SPINS; spin++) {
-    __builtin_ia32_pause();
+    hak_cpu_relax();
     w = atomic_load_explicit(&l->word, memory_order_relaxed);
     if (w == 0 && atomic_compare_exchange_weak_explicit(&l->word, &w, me, memory_order_acquire,
                                                         memory_order_relaxed))

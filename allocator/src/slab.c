@@ -52,7 +52,7 @@ static uintptr_t wait_not_busy(hak_slab_t *s) {
     tf = atomic_load_explicit(&s->thread_free, memory_order_acquire);
     if (_hak_tf_state(tf) != HAK_TF_BUSY) return tf;
     if (spins < 64) {
-      __builtin_ia32_pause();
+      hak_cpu_relax();
     } else if (spins < 128) {
       sched_yield();
     } else {
