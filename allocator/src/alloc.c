@@ -10,7 +10,7 @@ hak_export void *hak_malloc(size_t n) { return _hak_malloc_fast(n); }
 hak_export void *hak_calloc(size_t n, size_t size) {
   size_t total;
   if (__builtin_mul_overflow(n, size, &total)) { errno = ENOMEM; return NULL; }
-  if (total > HAK_SMALL_MAX) return _hak_large_alloc(total, HAK_ALIGN, 1);
+  if (total > HAK_SMALL_REQ_MAX) return _hak_large_alloc(total, HAK_ALIGN, 1);
   void *p = _hak_malloc_fast(total);
   if (p) memset(p, 0, total);
   return p;
@@ -29,12 +29,14 @@ static size_t usable_size(const void *p, const char *fn, int *small) {
       _hak_error(fn, "invalid pointer", p);
       return 0;
     }
-    if (((const hak_block_t *)p)->key == _hak_secret) {
+    uintptr_t mark = *_hak_mark_of(s, p);
+    if (mark != _hak_secret) {
+      if (mark != 0) _hak_mark_corrupt(fn, p);
       _hak_error(fn, "pointer already freed", p);
       return 0;
     }
     *small = 1;
-    return _hak_block_size(s);
+    return _hak_block_size(s) - HAK_MARK;
   }
   size_t u = _hak_large_usable(p);
   if (u == 0) _hak_error(fn, "invalid pointer", p);
@@ -90,8 +92,8 @@ hak_export void *hak_reallocarray(void *p, size_t n, size_t size) {
 void *_hak_malloc_aligned(size_t align, size_t size) {
   if (align <= HAK_ALIGN) return _hak_malloc_fast(size);
   if (size > PTRDIFF_MAX) { errno = ENOMEM; return NULL; }
-  if (align <= HAK_SMALL_MAX && size <= HAK_SMALL_MAX) {
-    unsigned c = _hak_class_of(size < align ? align : size);
+  if (align <= HAK_SMALL_MAX && size <= HAK_SMALL_REQ_MAX) {
+    unsigned c = _hak_class_of(size + HAK_MARK < align ? align : size + HAK_MARK);
     while (c < HAK_NCLASSES && (_hak_class_size[c] & (align - 1)) != 0) c++;
     if (c < HAK_NCLASSES) return _hak_malloc_class(c);
   }

@@ -10,13 +10,15 @@
  *                     yet: all
  *                     "invalid pointer", reported and ignored;
  *                     a second free of any block, by any thread, while the
- *                     first is still free (the free key): "double free",
+ *                     first is still free (its end mark is 0): "double free",
  *                     reported and ignored;
+ *                     an end mark overwritten (a write past the block's end,
+ *                     or before the next block's start): the process stops;
  *                     a free-list link overwritten after its block was freed
  *                     (checked when followed): the process stops.
  *   HAKMEM_CHECK=1    also a free racing with another free of the same block
- *                     (both saw no key yet): the owner's free looks for the
- *                     block in the slab's free lists.
+ *                     (both saw the mark still set): the owner's free looks
+ *                     for the block in the slab's free lists.
  * With HAKMEM_ABORT_ON_ERROR=1 a report is followed by abort().
  */
 #include "internal.h"
@@ -170,10 +172,11 @@ void _hak_free_slow(void *p, const char *fn) {
 }
 
 /* free() refused b: not a carved block start of s (its slab record), or
- * its free key is set (freed already). */
+ * its end mark is not the secret: 0 (freed already), or overwritten. */
 void _hak_free_rejected(hak_slab_t *s, hak_block_t *b, const char *fn) {
   if (!_hak_block_in_slab(s, (uintptr_t)b)) _hak_error(fn, "invalid pointer", b);
-  else _hak_error(fn, "double free", b);
+  else if (*_hak_mark_of(s, b) == 0) _hak_error(fn, "double free", b);
+  else _hak_mark_corrupt(fn, b);
 }
 
 /* Is p a carved block start of some slab of ours? (Links that cross slabs:
@@ -185,6 +188,10 @@ int _hak_block_owned(const void *p) {
   return _hak_block_in_slab(_hak_slab_at(_hak_ss_of(p), p, kind), a);
 }
 
+void _hak_mark_corrupt(const char *fn, const void *b) {
+  _hak_corrupt_in(fn, "block end (written past the end of this block or before the start of the next)", b);
+}
+
 void _hak_link_corrupt(const hak_block_t *b) {
   _hak_corrupt("free list (a freed block was written to: use after free or overflow)", b);
 }
@@ -193,10 +200,10 @@ void *_hak_free_list_corrupt(const hak_slab_t *s) {
   _hak_corrupt("free list (a freed block was written to: use after free or overflow)", s->free);
 }
 
-/* HAKMEM_CHECK, the owner's free of p (a carved block start of s whose key
- * was not set): is it on one of s's free lists anyway (a double free that
- * raced with the first one's key)? The walk is bounded by capacity and
- * follows only checked links. */
+/* HAKMEM_CHECK, the owner's free of p (a carved block start of s whose end
+ * mark was still set): is it on one of s's free lists anyway (a double free
+ * that raced with the first one's clearing of the mark)? The walk is
+ * bounded by capacity and follows only checked links. */
 int _hak_block_check(hak_slab_t *s, const void *p, const char *fn) {
   _hak_slab_collect(s);
   uint32_t n = 0;

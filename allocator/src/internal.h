@@ -2,8 +2,9 @@
  *
  * Glossary
  *   block      what malloc returns. No header: its size class is found from
- *              its address. A free block's first word links it into a list
- *              (mangled), its second holds the free key (see "Misuse").
+ *              its address. Its last word is its end mark (see "Misuse"),
+ *              outside what the program may use; a free block's first word
+ *              links it into a list (mangled).
  *   slab       a 64 KiB (classes to 1 KiB) or 512 KiB (larger classes) piece of a
  *              SuperSlab that serves exactly one size class.
  *   SuperSlab  a 2 MiB region aligned to 2 MiB. Its header (at its start)
@@ -31,9 +32,15 @@
  *     and p is a block start of its slab (_hak_block_in_slab: one
  *     multiply, exact for interior pointers, the SuperSlab header and
  *     slots serving no class);
- *   - a free block's second word holds _hak_secret, its "free key"; malloc
- *     clears it when it hands the block out, so a free that finds the key
- *     already there is a double free (by any thread), reported and refused;
+ *   - a small block's last word is its end mark: _hak_secret from the
+ *     malloc that hands it out to its free, which sets it to 0. free
+ *     compares it first: 0 is a double free (by any thread), reported and
+ *     refused; anything else but the secret is a write past the block's end
+ *     (or before the next block's start), and the process stops. The mark
+ *     costs its 8 bytes: a request of n bytes takes the class of n + 8, and
+ *     malloc_usable_size is the class size - 8. (An over-read of a live
+ *     block shows the mark, as a use-after-free read shows a link: the
+ *     secret guards against blind overwrites, not against reads);
  *   - free-list links are stored XORed with _hak_secret and checked before
  *     they are followed: a link that is not a block start of the same slab
  *     stops the process (the heap is corrupt: an overflow or a write after
@@ -111,18 +118,24 @@ hak_inline void hak_cpu_relax(void) {
 
 /* Size classes (sizeclass.c): 16-byte steps up to 128 B, four classes per
  * power of two up to 1 KiB, eight above, up to 32 KiB (60 classes).
- * Bound: usable <= n + n/4 + 16, and <= n + n/8 above 1 KiB. */
+ * Bound: a block of m bytes rounds up to <= m + m/4 + 16, and <= m + m/8
+ * above 1 KiB (a request of n bytes needs m = n + HAK_MARK). */
 #define HAK_NCLASSES       60
 #define HAK_SMALL_MAX      32768u
-#define HAK_TABLE_MAX      1024u      /* sizes up to here map by table      */
+#define HAK_TABLE_MAX      1040u      /* block sizes up to here map by table
+                                         (1 KiB requests and their end mark) */
+#define HAK_MARK           8u         /* a small block's end mark (bytes)   */
+/* The largest requests served by a small block, and by the table: a block
+ * holds the request and its end mark. */
+#define HAK_SMALL_REQ_MAX  (HAK_SMALL_MAX - HAK_MARK)
+#define HAK_TABLE_REQ_MAX  (HAK_TABLE_MAX - HAK_MARK)
 #define HAK_SMALL_KIND_MAX 1024u      /* classes up to here use 64 KiB slabs */
 
 /* ---- types --------------------------------------------------------------- */
-/* A free block: link = next ^ _hak_secret (the next free block, or NULL);
- * key = _hak_secret while free, 0 once handed out. Every class is >= 16 B. */
+/* A free block: link = next ^ _hak_secret (the next free block, or NULL).
+ * Every class is >= 16 B: room for the link and the end mark. */
 typedef struct hak_block_s {
   uintptr_t link;
-  uintptr_t key;
 } hak_block_t;
 typedef struct hak_heap_s hak_heap_t;
 typedef struct hak_ss_s hak_ss_t;
@@ -178,6 +191,7 @@ typedef struct hak_slab_s {
   uint8_t cls;                    /* size class                           */
   uint16_t slot;                  /* index in its SuperSlab               */
   uint32_t reserved;              /* blocks that fit                      */
+  uint32_t bsize;                 /* block size (where the end mark is)   */
   uint8_t *start;                 /* first block                          */
   uint64_t div_mul;               /* block start test, see _hak_block_in_slab */
   _Atomic uint64_t div_lim;       /* 0 while the slot serves no class,
@@ -256,10 +270,10 @@ typedef struct hak_lcache_s {
 /* Per-thread heap. cur[c] is the head of class c's list of slabs with
  * room, or &_hak_slab_empty (free == NULL) so the fast path needs no NULL
  * test: an empty heap just takes the slow path. direct[(n + 15) / 16] is
- * cur[class of n] for n <= 1024, so malloc skips the class lookup; both are
- * written only through _hak_heap_set_cur. */
+ * cur[class of n] for blocks of n <= HAK_TABLE_MAX bytes, so malloc skips
+ * the class lookup; both are written only through _hak_heap_set_cur. */
 #define HAK_DIRECT_SLOTS   (HAK_TABLE_MAX / 16 + 1)
-#define HAK_DIRECT_CLASSES 20                    /* classes up to 1024 B  */
+#define HAK_DIRECT_CLASSES 21            /* classes with a direct[] slot: up to 1152 B */
 struct hak_heap_s {
   hak_slab_t *direct[HAK_DIRECT_SLOTS];    /* malloc fast path          */
   hak_slab_t *cur[HAK_NCLASSES];
@@ -507,6 +521,8 @@ void _hak_free_rejected(hak_slab_t *s, hak_block_t *b, const char *fn);
 int  _hak_block_check(hak_slab_t *s, const void *p, const char *fn);
 int  _hak_block_owned(const void *p);
 __attribute__((noreturn)) hak_cold void _hak_link_corrupt(const hak_block_t *b);
+/* A small block's end mark is neither the secret nor 0 (free.c). */
+__attribute__((noreturn)) hak_cold void _hak_mark_corrupt(const char *fn, const void *b);
 hak_cold void *_hak_free_list_corrupt(const hak_slab_t *s);   /* does not return */
 
 /* large.c: blocks above HAK_SMALL_MAX (the page heap, and huge.c's beyond) */
@@ -536,7 +552,8 @@ hak_inline void _hak_chunk_set(uintptr_t chunk, unsigned kind) {
   atomic_store_explicit(&_hak_chunk_map[chunk >> HAK_SS_SHIFT], (uint8_t)kind, memory_order_release);
 }
 
-/* Class of a small size (n <= HAK_SMALL_MAX). */
+/* Class of a small block of n bytes (n <= HAK_SMALL_MAX); a request of n
+ * bytes needs a block of n + HAK_MARK. */
 hak_inline unsigned _hak_class_of(size_t n) {
   if (hak_likely(n <= HAK_TABLE_MAX)) return _hak_class_table[(n + 15) >> 4];
   size_t m = n - 1;                     /* above 1 KiB: eight per power of two */
@@ -556,7 +573,11 @@ hak_inline hak_slab_t *_hak_slab_at(hak_ss_t *ss, const void *p, unsigned slab_s
 hak_inline hak_slab_t *_hak_slab_of(hak_ss_t *ss, const void *p) {
   return _hak_slab_at(ss, p, ss->slab_shift);
 }
-hak_inline uint32_t _hak_block_size(const hak_slab_t *s) { return _hak_class_size[s->cls]; }
+hak_inline uint32_t _hak_block_size(const hak_slab_t *s) { return s->bsize; }
+/* The end mark of block b of slab s: its last word. */
+hak_inline uintptr_t *_hak_mark_of(const hak_slab_t *s, const void *b) {
+  return (uintptr_t *)((uintptr_t)b + s->bsize - HAK_MARK);
+}
 
 hak_inline void _hak_slab_set_flags(hak_slab_t *s, hak_heap_t *owner, uint8_t flags) {
   atomic_store_explicit(&s->flags, flags, memory_order_relaxed);
@@ -568,7 +589,7 @@ hak_inline void _hak_heap_set_cur(hak_heap_t *h, unsigned c, hak_slab_t *s) {
   h->cur[c] = s;
   if (c < HAK_DIRECT_CLASSES) {
     unsigned lo = c == 0 ? 0 : _hak_class_size[c - 1] / 16 + 1;
-    for (unsigned j = lo; j <= _hak_class_size[c] / 16; j++) h->direct[j] = s;
+    for (unsigned j = lo; j <= _hak_class_size[c] / 16 && j < HAK_DIRECT_SLOTS; j++) h->direct[j] = s;
   }
 }
 
@@ -621,7 +642,7 @@ hak_inline hak_block_t *_hak_link_next(const hak_slab_t *s, const hak_block_t *b
 
 /* ---- the fast paths ------------------------------------------------------
  * malloc: size -> class by table, pop the current slab's free list.
- * free:   ownership byte, slab from the address, block start and free key
+ * free:   ownership byte, slab from the address, block start and end mark
  *         checked; the owner pushes onto the slab's free list, any other
  *         thread does a remote free.
  * Neither takes a lock or does an atomic read-modify-write. */
@@ -639,7 +660,7 @@ hak_inline void *_hak_pop(hak_slab_t *s) {
   hak_block_t *b = s->free;
   if (hak_likely(_hak_block_in_slab(s, (uintptr_t)b))) {
     s->free = _hak_link_get(b);
-    b->key = 0;
+    *_hak_mark_of(s, b) = _hak_secret;
     s->used++;
     return b;
   }
@@ -654,14 +675,18 @@ hak_inline void *_hak_malloc_class(unsigned c) {
   return hak_likely(b != NULL) ? b : _hak_alloc_slow(h, c);
 }
 
+/* direct[] index of a request of n <= HAK_TABLE_REQ_MAX bytes: that of its
+ * block, n + HAK_MARK. */
+hak_inline size_t _hak_direct_index(size_t n) { return (n + HAK_MARK + 15) >> 4; }
+
 hak_inline void *_hak_malloc_fast(size_t n) {
-  if (hak_likely(n <= HAK_TABLE_MAX)) {
+  if (hak_likely(n <= HAK_TABLE_REQ_MAX)) {
     hak_heap_t *h = _hak_tls_heap;
-    size_t i = (n + 15) >> 4;
+    size_t i = _hak_direct_index(n);
     void *b = _hak_pop(h->direct[i]);
     return hak_likely(b != NULL) ? b : _hak_alloc_slow(h, _hak_class_table[i]);
   }
-  if (hak_likely(n <= HAK_SMALL_MAX)) return _hak_malloc_class(_hak_class_of(n));
+  if (hak_likely(n <= HAK_SMALL_REQ_MAX)) return _hak_malloc_class(_hak_class_of(n + HAK_MARK));
   return _hak_large_alloc(n, HAK_ALIGN, 0);
 }
 
@@ -683,12 +708,12 @@ hak_inline void _hak_free_fast(void *p, const char *fn) {
   hak_slab_t *s = _hak_slab_at(ss, p, kind);
   hak_block_t *b = (hak_block_t *)p;
   _Static_assert(sizeof(hak_slab_t) == (1u << HAK_SLAB_RECORD_SHIFT), "slab record size");
-  uintptr_t key = _hak_secret;
-  if (hak_unlikely(!_hak_block_in_slab(s, a) || b->key == key)) {
+  uintptr_t key = _hak_secret, *mark = _hak_mark_of(s, b);
+  if (hak_unlikely(!_hak_block_in_slab(s, a) || *mark != key)) {
     _hak_free_rejected(s, b, fn);
     return;
   }
-  b->key = key;
+  *mark = 0;
   if (hak_likely(atomic_load_explicit(&s->fast_owner, memory_order_relaxed) == _hak_tls_heap)) {
     b->link = (uintptr_t)s->free ^ key;
     s->free = b;

@@ -85,8 +85,8 @@ hak_noinline static void *new_slow(size_t size, int nothrow) {
  * the size's direct[] entry), which never fails; everything else is a tail
  * jump to new_slow. Same instructions as malloc's fast path. */
 hak_inline void *new_plain(size_t size, int nothrow) {
-  if (hak_likely(size <= HAK_TABLE_MAX)) {
-    void *b = _hak_pop(_hak_tls_heap->direct[(size + 15) >> 4]);
+  if (hak_likely(size <= HAK_TABLE_REQ_MAX)) {
+    void *b = _hak_pop(_hak_tls_heap->direct[_hak_direct_index(size)]);
     if (hak_likely(b != NULL)) return b;
   }
   return new_slow(size, nothrow);

@@ -154,6 +154,7 @@ static void slab_init(hak_heap_t *h, hak_ss_t *ss, hak_slab_t *s, unsigned cls) 
   s->free = NULL;
   s->used = 0;
   s->cls = (uint8_t)cls;
+  s->bsize = bsize;
   s->capacity = 0;
   s->reserved = (uint32_t)((size_t)(slot_end - start) / bsize);
   s->start = start;

@@ -27,12 +27,21 @@
  *   superslab-base   free(64 B block in the first 64 KiB of a 2 MiB region,
  *                    rounded down to 2 MiB): under hakmem the SuperSlab's
  *                    header, while slot 0 serves this thread's 64 B blocks
- *   clobbered-link   free(p), 8 bytes written into p (a write after free),
- *                    free(q): the next mallocs follow p's link; hakmem stops
- *                    the process with "heap corruption detected"
+ *   clobbered-link   p, q = malloc(8); free(p), 8 bytes written into p (a
+ *                    write after free), free(q): the next mallocs of 8 B
+ *                    follow p's link; hakmem stops the process with "heap
+ *                    corruption detected"
  *   overflow-large   one byte written just past malloc_usable_size() of a
  *                    64 KiB block, then free(it): hakmem's canary after the
  *                    block stops the process in free()
+ *   overflow-small   one byte written just past malloc_usable_size() of a
+ *                    64 B request, then free(it): hakmem's end mark (the
+ *                    block's last 8 bytes) stops the process in free()
+ *   overflow-small-exact  the same for a 48 B request, the whole of its
+ *                    48 + 8 B block's class but the mark
+ *   underflow-small  256 B blocks until two are adjacent (b right after a),
+ *                    the byte before b written, then free(a): the byte is
+ *                    a's end mark, which stops the process
  *   underflow-large  two 64 KiB blocks a, b one after the other (hakmem:
  *                    a fresh run), the byte before b written, then free(a):
  *                    a's canary stops the process
@@ -130,7 +139,7 @@ int main(int argc, char **argv) {
   if (argc != 2) { fprintf(stderr, "usage: bad_free MODE (see the comment at the top of bad_free.c)\n"); return 2; }
   const char *mode = argv[1];
   bad_ptr_was_block = !strncmp(mode, "double-", 7) || !strncmp(mode, "realloc-", 8) || !strncmp(mode, "clobbered-", 10) ||
-                      !strcmp(mode, "overflow-large") || !strcmp(mode, "underflow-large");
+                      !strncmp(mode, "overflow-", 9) || !strncmp(mode, "underflow-", 10);
   printf("malloc from: %s\n", rel_malloc_library());
   static const size_t sizes[] = {16, 24, 64, 100, 256, 1000, 2048, 4096, 20000, 32768, 65536, 1 << 20};
   for (int i = 0; i < NOLD; i++) add(sizes[i % 12] + (size_t)(i / 12) * 16 * (sizes[i % 12] < 65536), 1000 + (uint64_t)i);
@@ -214,11 +223,28 @@ int main(int argc, char **argv) {
     bad_free_call(p);
     memset(p, 'A', 8);                     /* the write after free */
     bad_free_call(q);
+    void *got[3];
+    for (int i = 0; i < 3; i++) got[i] = malloc(8);  /* q, p, then p's link */
+    printf("malloc(8) returned %p, %p, %p\n", got[0], got[1], got[2]);
   } else if (!strcmp(mode, "overflow-large")) {
     unsigned char *p = malloc(65536);
     announce(p);
     bad_write_byte(p + malloc_usable_size(p));  /* the overflow */
     bad_free_call(p);
+  } else if (!strcmp(mode, "overflow-small") || !strcmp(mode, "overflow-small-exact")) {
+    unsigned char *p = malloc(!strcmp(mode, "overflow-small") ? 64 : 48);
+    announce(p);
+    bad_write_byte(p + malloc_usable_size(p));  /* the overflow */
+    bad_free_call(p);
+  } else if (!strcmp(mode, "underflow-small")) {
+    unsigned char *a = malloc(256), *b = malloc(256);
+    for (int i = 0; i < 1000 && b != a + malloc_usable_size(a) + 8; i++) { a = b; b = malloc(256); }
+    if (b != a + malloc_usable_size(a) + 8) { printf("no two adjacent 256 B blocks\n"); return 1; }
+    printf("blocks %p and %p\n", (void *)a, (void *)b);
+    announce(a);
+    bad_write_byte(b - 1);                      /* the underflow, into a's end mark */
+    bad_free_call(a);
+    bad_free_call(b);
   } else if (!strcmp(mode, "underflow-large")) {
     unsigned char *a = malloc(65536), *b = malloc(65536);
     printf("blocks %p and %p\n", (void *)a, (void *)b);

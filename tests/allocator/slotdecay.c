@@ -88,7 +88,9 @@ int main(int argc, char **argv)
   int naps = 0, max_naps = wait_s * 200;
   void *s[200];
   while (now > start + 4096 && naps < max_naps) {
-    for (int i = 0; i < 200; i++) s[i] = T_malloc(1024);   /* 3 slabs of 1 KiB blocks */
+    /* 3 slabs of 1 KiB blocks (hakmem: 1016 B and the 8-byte end mark;
+     * classes up to 1 KiB have 64 KiB slabs, larger ones 512 KiB) */
+    for (int i = 0; i < 200; i++) s[i] = T_malloc(1016);
     for (int i = 0; i < 200; i++) T_free(s[i]);
     nanosleep(&nap, NULL);
     naps++;

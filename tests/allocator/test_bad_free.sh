@@ -90,12 +90,16 @@ run_case double-cross - 'hakmem: free\(\): double free' 1
 # Heap corruption stops the process (SIGABRT, "heap corruption detected"),
 # with or without HAKMEM_CHECK (which used to crash on a clobbered link):
 # a free list link overwritten after its block was freed, when it is
-# followed; a large block's canary, overwritten by an overflow of the block
+# followed; a small block's end mark, overwritten by an overflow of the
+# block or an underflow of the one after it, at free; a large block's canary, overwritten by an overflow of the block
 # or an underflow of the one after it, at free or realloc; the free key of
 # a large block on the quick list, overwritten after its free, when the
 # block is handed out again. A large block's report names it.
 corrupt_cases='
 clobbered-link         | free list
+overflow-small         | free\(\): block end
+overflow-small-exact   | free\(\): block end
+underflow-small        | free\(\): block end
 overflow-large         | free\(\): a large block.s canary
 underflow-large        | free\(\): a large block.s canary
 realloc-overflow-large | realloc\(\): a large block.s canary

@@ -4,12 +4,14 @@
 # damage is used; no-damage for uninit_read on a fresh mapping) and, where one
 # of jemalloc, mimalloc, tcmalloc does not, under that one (silent: the
 # damage showed). The cells are ones whose outcome does not depend on timing
-# or on a neighbour's placement. hakmem only for its large blocks' guards
-# (allocator/src/large.c: a canary after each block stops overflows and
-# underflows at free, a free key on a quick-list block stops a write after
-# free; placement is deterministic there, a fresh run carved in order); its
-# other misuse outcomes are pinned by tests/allocator/test_bad_free.sh, and
-# the scorecard shows them all.
+# or on a neighbour's placement. hakmem for its guards: a small block's end
+# mark (allocator/src/internal.h) and a large block's canary stop overflows
+# and underflows at free, a free key on a quick-list block stops a write
+# after free (allocator/src/large.c); placement is deterministic there, the
+# eight blocks of a fresh process carved in order, so an underflow writes
+# into the end mark or canary of the block before. Its other misuse outcomes
+# are pinned by tests/allocator/test_bad_free.sh, and the scorecard shows
+# them all.
 . "$(dirname "$0")/../lib.sh"
 need_checks
 
@@ -42,6 +44,8 @@ expect_cells tcmalloc 20 \
   misuse_free/double_free_after_frees:64=silent misuse_free/double_free_cross_thread:64=silent \
   misuse_free/free_unaligned:64=silent misuse_overflow/underflow_1:64=silent
 expect_cells "$BUILD/libhakmem.so" 20 \
+  misuse_overflow/overflow_1:16=stopped misuse_overflow/overflow_32:64=stopped \
+  misuse_overflow/underflow_1:4k=stopped misuse_overflow/underflow_32:16=stopped \
   misuse_overflow/overflow_1:64k=stopped misuse_overflow/overflow_32:1m=stopped \
   misuse_overflow/underflow_1:1m=stopped misuse_overflow/underflow_32:64k=stopped \
   misuse_uaf/write_after_free:64k=stopped misuse_uaf/write_after_free:1m=stopped

@@ -8,8 +8,9 @@
  * Every live block is filled with a pattern derived from its slot and a
  * generation counter; the pattern is checked before a block is freed and
  * after a realloc (on the preserved prefix). Alignment, hak_owns and the
- * usable-size bound the allocator states (n <= usable <= n + n/4 + 16 for
- * n <= 32 KiB, n + n/4 + 4096 above; after realloc, usable <= 2n + 4096)
+ * usable-size bound the allocator states (n <= usable, and the block of
+ * m = n + 8 bytes, its end mark included, <= m + m/4 + 16 for n <= 32 KiB -
+ * 8; usable <= n + n/4 + 4096 above; after realloc, usable <= 2n + 4096)
  * are checked on every allocation.
  * realloc(p, 0) frees p and returns NULL, as glibc does (hakmem.h).
  * A failed check calls abort(), which libFuzzer reports with the input.
@@ -64,7 +65,11 @@ static void check_new(const unsigned char *p, size_t n, size_t align, int bounde
   if (!hak_owns(p)) die("hak_owns is 0 for a live block", p, n, 0);
   size_t u = hak_malloc_usable_size(p);
   if (u < n) die("usable size below the request", p, n, u);
-  if (bounded == BOUND_ALLOC && u > n + n / 4 + (n <= 32768 ? 16 : 4096)) die("usable size over the stated waste bound", p, n, u);
+  /* Up to 32 KiB - 8 a small block: the request and its 8-byte end mark,
+   * m = n + 8, round up to at most m + m/4 + 16 (usable is the block - 8). */
+  size_t m = n + 8;
+  if (bounded == BOUND_ALLOC && (n <= 32760 ? u + 8 > m + m / 4 + 16 : u > n + n / 4 + 4096))
+    die("usable size over the stated waste bound", p, n, u);
   if (bounded == BOUND_REALLOC && u > 2 * n + 4096) die("realloc kept a block over twice the size", p, n, u);
 }
 

@@ -9,8 +9,9 @@
  *   - _hak_class_table[j] is the class of 16 j for every slot j up to
  *     HAK_TABLE_MAX / 16;
  *   - the heap's direct[] slots (the malloc fast path, written by
- *     _hak_heap_set_cur): the classes HAK_DIRECT_CLASSES covers end exactly
- *     at HAK_TABLE_MAX, and setting cur[c] of every class writes direct[j] =
+ *     _hak_heap_set_cur): the last of the HAK_DIRECT_CLASSES classes holds
+ *     HAK_TABLE_MAX (1 KiB requests and their end mark: 1040 B, in the
+ *     1152 B class), and setting cur[c] of every class writes direct[j] =
  *     cur[class of 16 j] for every j, once each; classes beyond write none.
  * Exit 0 ok, 1 with a line per failed check.
  */
@@ -60,14 +61,15 @@ int main(void)
           _hak_class_table[j], 16 * j, _hak_class_of(16 * j));
   printf("sizeclass: _hak_class_table agrees with _hak_class_of for its %u slots\n", HAK_TABLE_MAX / 16 + 1);
 
-  /* Direct slots: the direct classes end at the table's end, and together
-   * they write every slot exactly once. */
+  /* Direct slots: the last direct class holds the table's end, and
+   * together they write every slot exactly once. */
   CHECK(HAK_DIRECT_SLOTS == HAK_TABLE_MAX / 16 + 1, "HAK_DIRECT_SLOTS %u, want %u", HAK_DIRECT_SLOTS,
         HAK_TABLE_MAX / 16 + 1);
-  CHECK(_hak_class_size[HAK_DIRECT_CLASSES - 1] == HAK_TABLE_MAX, "last direct class %u is %u B, want %u",
-        HAK_DIRECT_CLASSES - 1, _hak_class_size[HAK_DIRECT_CLASSES - 1], HAK_TABLE_MAX);
-  CHECK(_hak_class_of(HAK_TABLE_MAX + 1) == HAK_DIRECT_CLASSES, "class of %u B is %u, want the first non-direct %u",
-        HAK_TABLE_MAX + 1, _hak_class_of(HAK_TABLE_MAX + 1), HAK_DIRECT_CLASSES);
+  CHECK(_hak_class_of(HAK_TABLE_MAX) == HAK_DIRECT_CLASSES - 1, "class of %u B is %u, want the last direct %u",
+        HAK_TABLE_MAX, _hak_class_of(HAK_TABLE_MAX), HAK_DIRECT_CLASSES - 1);
+  CHECK(_hak_class_of(_hak_class_size[HAK_DIRECT_CLASSES - 1] + 1) == HAK_DIRECT_CLASSES,
+        "class after the last direct one (%u B) is %u, want %u", _hak_class_size[HAK_DIRECT_CLASSES - 1],
+        _hak_class_of(_hak_class_size[HAK_DIRECT_CLASSES - 1] + 1), HAK_DIRECT_CLASSES);
   unsigned writes[HAK_DIRECT_SLOTS];
   memset(writes, 0, sizeof writes);
   for (unsigned c = 0; c < HAK_NCLASSES; c++) {
@@ -91,7 +93,7 @@ int main(void)
   for (unsigned c = 0; c < HAK_NCLASSES; c++) _hak_heap_set_cur(&heap, c, &marks[c]);
   for (unsigned j = 0; j < HAK_DIRECT_SLOTS; j++)
     CHECK(heap.direct[j] == heap.cur[_hak_class_of(16 * j)], "direct[%u] is not cur[class of %u B]", j, 16 * j);
-  printf("sizeclass: direct[0..%u] covers exactly classes 0..%u (sizes up to %u B), each slot once\n",
+  printf("sizeclass: direct[0..%u] covers classes 0..%u (sizes up to %u B), each slot once\n",
          HAK_DIRECT_SLOTS - 1, HAK_DIRECT_CLASSES - 1, HAK_TABLE_MAX);
 
   if (failures) { printf("sizeclass: %lu checks failed\n", failures); return 1; }

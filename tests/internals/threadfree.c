@@ -110,7 +110,7 @@ int main(void)
   /* 4. NOTIFY: fill a slab of the largest class until malloc moves on. */
   enum { MAXB = 4096 };
   static void *blocks[MAXB];
-  size_t size = HAK_SMALL_MAX, nb = 0;
+  size_t size = HAK_SMALL_REQ_MAX, nb = 0;   /* the largest request of the largest class */
   blocks[nb++] = hak_malloc(size);
   hak_slab_t *full = slab_of(blocks[0]);
   while (nb < MAXB) {
