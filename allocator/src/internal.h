@@ -191,7 +191,8 @@ typedef struct hak_slab_s {
   uint8_t cls;                    /* size class                           */
   uint16_t slot;                  /* index in its SuperSlab               */
   uint32_t reserved;              /* blocks that fit                      */
-  uint32_t bsize;                 /* block size (where the end mark is)   */
+  uint32_t bsize;                 /* _hak_class_size[cls], kept here for
+                                     the fast paths (the end mark)        */
   uint8_t *start;                 /* first block                          */
   uint64_t div_mul;               /* block start test, see _hak_block_in_slab */
   _Atomic uint64_t div_lim;       /* 0 while the slot serves no class,

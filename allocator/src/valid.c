@@ -28,6 +28,7 @@ void _hak_slab_check(const hak_heap_t *h, const hak_slab_t *s) {
   CHECK(!(flags & HAK_SLAB_UNUSED));
   CHECK(s->cls < HAK_NCLASSES);
   uint32_t bsize = _hak_block_size(s);
+  CHECK(bsize == _hak_class_size[s->cls]);      /* the record's copy, for the fast paths */
   CHECK(s->capacity != 0 && s->div_lim == (uint64_t)s->capacity * (uint64_t)(bsize * s->div_mul));
   const uint8_t *slot_end = (const uint8_t *)ss + ((size_t)(s->slot + 1) << ss->slab_shift);
   CHECK(s->start + (size_t)s->reserved * bsize <= slot_end);

@@ -19,8 +19,9 @@
  *   double-cross-rev another thread frees a 64 B block, then the owner frees it
  *   double-delayed   free(p), 100 other frees and mallocs, free(p) again
  *   uncarved         free() of a block start its slab has not handed out
- *                    yet: a 208 B block (a class nothing else here uses)
- *                    + 200 blocks, past the page hakmem carved for it
+ *                    yet: two 208 B blocks p, q (a class nothing else here
+ *                    uses), then p + 200 (q - p), past the page hakmem
+ *                    carved for them
  *   unused-slot      free() of an address in the last 64 KiB slot of the
  *                    2 MiB region holding a 64 B block: under hakmem a slot
  *                    of that SuperSlab serving no class
@@ -196,8 +197,9 @@ int main(int argc, char **argv) {
     announce(p);
     bad_free_call(p);
   } else if (!strcmp(mode, "uncarved")) {
-    /* 200 blocks on (usable size: the block stride of hakmem's classes). */
-    unsigned char *p = add(208, 3000), *bad = p + 200 * malloc_usable_size(p);
+    /* 200 blocks on, at the stride of two blocks carved one after the
+     * other (not the usable size: a block also holds its end mark). */
+    unsigned char *p = add(208, 3000), *q = add(208, 3001), *bad = p + 200 * (size_t)(q - p);
     announce(bad);
     bad_free_call(bad);
   } else if (!strcmp(mode, "unused-slot")) {

@@ -107,7 +107,7 @@ static void check_usable_and_waste(void)
            " <= m + m/8 above 1024"
            " (%zu over, first n=%zu; worst ratio %.3f at n=%zu)", high, first_high, worst, worst_n);
   else
-    skip("waste bound n + n/4 + 16", "hakmem's bound, allocator is not hakmem");
+    skip("waste bound m + m/4 + 16 for m = n + 8", "hakmem's bound, allocator is not hakmem");
 
   /* Larger sizes, sampled: direct mappings, bound n + n/4 + 4096. */
   size_t bad = 0, bad_n = 0, big_high = 0, big_high_n = 0, big_high_usable = 0;

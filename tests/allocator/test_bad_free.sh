@@ -91,8 +91,8 @@ run_case double-cross - 'hakmem: free\(\): double free' 1
 # with or without HAKMEM_CHECK (which used to crash on a clobbered link):
 # a free list link overwritten after its block was freed, when it is
 # followed; a small block's end mark, overwritten by an overflow of the
-# block or an underflow of the one after it, at free; a large block's canary, overwritten by an overflow of the block
-# or an underflow of the one after it, at free or realloc; the free key of
+# block or an underflow of the one after it, at free; a large block's
+# canary, overwritten the same way, at free or realloc; the free key of
 # a large block on the quick list, overwritten after its free, when the
 # block is handed out again. A large block's report names it.
 corrupt_cases='
